@@ -1,0 +1,61 @@
+# The two commands a new user needs (see README):
+#   make demo   set up .venv, generate SynthFall, train + test teacher and student
+#   make test   set up .venv, run the test suite (what CI runs)
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DATA   ?= data/synthfall
+WORK   ?= work_dirs/demo
+CLIPS  ?= 560
+EPOCHS ?= 10
+
+.PHONY: all install demo data teacher student report test clean
+
+all: test
+
+# torch/torchvision first and pinned exactly: they install from files on this
+# machine; letting pip resolve them elsewhere downloads gigabytes.
+$(BIN)/.deps: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade "pip>=24"
+	$(BIN)/pip install -q torch==2.14.1 torchvision==0.29.1
+	$(BIN)/pip install -q ".[tests]"
+	touch $@
+
+# Reinstall mmlight itself (not an editable install: mim and mmengine's
+# `mmlight::` config lookup need it in site-packages with its .mim folder).
+install: $(BIN)/.deps
+	$(BIN)/pip install -q --no-deps --no-build-isolation .
+
+data: install
+	$(BIN)/python tools/data/synthfall.py --out $(DATA) --num-clips $(CLIPS) \
+		--seed 0 --workers 2 --contact-sheet
+
+teacher: data
+	$(BIN)/python tools/train.py configs/fall_slowonly_r18_teacher.py \
+		--work-dir $(WORK)/teacher --cfg-options train_cfg.max_epochs=$(EPOCHS)
+	$(BIN)/python tools/test.py configs/fall_slowonly_r18_teacher.py \
+		$$(ls -t $(WORK)/teacher/best_*.pth | head -n 1) \
+		--work-dir $(WORK)/teacher --dump $(WORK)/teacher/test_preds.pkl
+
+student: data
+	$(BIN)/python tools/train.py configs/fall_mbv3_baseline.py \
+		--work-dir $(WORK)/student --cfg-options train_cfg.max_epochs=$(EPOCHS)
+	$(BIN)/python tools/test.py configs/fall_mbv3_baseline.py \
+		$$(ls -t $(WORK)/student/best_*.pth | head -n 1) \
+		--work-dir $(WORK)/student --dump $(WORK)/student/test_preds.pkl
+
+report:
+	$(BIN)/python tools/analysis/report_accuracy.py \
+		--classes $(DATA)/classes.txt \
+		teacher=$(WORK)/teacher/test_preds.pkl \
+		student=$(WORK)/student/test_preds.pkl
+
+demo: teacher student
+	$(MAKE) --no-print-directory report
+
+test: install
+	$(BIN)/pytest tests
+
+clean:
+	rm -rf $(WORK) build *.egg-info mmlight/.mim

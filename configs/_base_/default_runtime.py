@@ -1,0 +1,21 @@
+# mmlight runtime: MMAction2's, with mmlight as the default scope so that
+# mmlight's components (and MMAction2's, through the parent registries)
+# resolve without a prefix.
+_base_ = ['mmaction::_base_/default_runtime.py']
+
+default_scope = 'mmlight'
+custom_imports = dict(imports=['mmlight'], allow_failed_imports=False)
+
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10, ignore_last=False),
+    checkpoint=dict(
+        type='CheckpointHook', interval=1, save_best='auto',
+        max_keep_ckpts=2))
+
+# CPU-friendly: no fork bomb of OpenCV threads inside dataloader workers.
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'))
+
+randomness = dict(seed=0, deterministic=False)

@@ -1,0 +1,3 @@
+from .checked_decord_init import CheckedDecordInit
+
+__all__ = ['CheckedDecordInit']

@@ -1,0 +1,3 @@
+from .optim_wrappers import AmpOptimWrapper
+
+__all__ = ['AmpOptimWrapper']

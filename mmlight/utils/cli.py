@@ -1,0 +1,173 @@
+"""Argument parsing and config merging behind ``tools/train.py``/``test.py``.
+
+The tools stay as thin as MMAction2's; the logic is here, where it is
+tested. Differences from MMAction2's tools: ``--seed`` overrides the seed in
+the config (MMAction2 ignores it when the config sets ``randomness``), and a
+missing checkpoint or resume file fails before anything is built.
+"""
+import argparse
+import os
+import os.path as osp
+from mmengine.config import Config, DictAction
+
+__all__ = [
+    'build_train_parser', 'build_test_parser', 'merge_train_args',
+    'merge_test_args'
+]
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--work-dir', help='where logs and checkpoints go')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value (e.g. '
+        'train_cfg.max_epochs=2 train_dataloader.batch_size=4)')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher (MMEngine / torch.distributed)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def build_train_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``tools/train.py``."""
+    parser = argparse.ArgumentParser(description='Train an mmlight model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from this checkpoint, or without a path from the '
+        'latest checkpoint in the work directory')
+    parser.add_argument(
+        '--amp', action='store_true', help='mixed precision training')
+    parser.add_argument(
+        '--no-validate', action='store_true', help='skip validation')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate with the total batch size')
+    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument(
+        '--diff-rank-seed',
+        action='store_true',
+        help='use a different seed on each rank')
+    parser.add_argument(
+        '--deterministic',
+        action='store_true',
+        help='deterministic cuDNN algorithms')
+    _add_common(parser)
+    return parser
+
+
+def build_test_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``tools/test.py``."""
+    parser = argparse.ArgumentParser(description='Test an mmlight model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--dump', type=str, help='dump predictions to this pickle file')
+    _add_common(parser)
+    return parser
+
+
+def _set_env(args: argparse.Namespace) -> None:
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+
+
+def _set_work_dir(cfg: Config, args: argparse.Namespace) -> None:
+    # Priority: command line > config > ./work_dirs/<config name>.
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+
+
+def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Merge ``tools/train.py`` arguments into ``cfg``.
+
+    Args:
+        cfg (Config): The loaded config; modified in place.
+        args (argparse.Namespace): Parsed ``build_train_parser()`` arguments.
+
+    Returns:
+        Config: ``cfg``.
+
+    Raises:
+        FileNotFoundError: ``--resume PATH`` names a file that does not exist.
+    """
+    _set_env(args)
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+    cfg.launcher = args.launcher
+    _set_work_dir(cfg, args)
+    if args.amp:
+        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+            raise ValueError(f'--amp needs optim_wrapper.type OptimWrapper or '
+                             f'AmpOptimWrapper, got {wrapper!r}')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        if not osp.isfile(args.resume):
+            raise FileNotFoundError(
+                f'--resume: checkpoint not found: {args.resume}')
+        cfg.resume = True
+        cfg.load_from = args.resume
+    if args.auto_scale_lr:
+        cfg.auto_scale_lr.enable = True
+    randomness = cfg.get('randomness', None) or {}
+    if args.seed is not None:
+        randomness['seed'] = args.seed
+    if args.diff_rank_seed:
+        randomness['diff_rank_seed'] = True
+    if args.deterministic:
+        randomness['deterministic'] = True
+    cfg.randomness = randomness
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+
+
+def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Merge ``tools/test.py`` arguments into ``cfg``.
+
+    Args:
+        cfg (Config): The loaded config; modified in place.
+        args (argparse.Namespace): Parsed ``build_test_parser()`` arguments.
+
+    Returns:
+        Config: ``cfg``.
+
+    Raises:
+        FileNotFoundError: the checkpoint does not exist.
+    """
+    _set_env(args)
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    cfg.launcher = args.launcher
+    _set_work_dir(cfg, args)
+    cfg.load_from = args.checkpoint
+    if args.dump is not None:
+        if not args.dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump must be a .pkl file, got {args.dump}')
+        dump = dict(type='DumpResults', out_file_path=args.dump)
+        if isinstance(cfg.test_evaluator, (list, tuple)):
+            cfg.test_evaluator = [*cfg.test_evaluator, dump]
+        else:
+            cfg.test_evaluator = [cfg.test_evaluator, dump]
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+

@@ -1,0 +1,55 @@
+import pytest
+from mmengine.config import Config
+
+from mmlight.utils import (build_test_parser, build_train_parser,
+                           merge_test_args, merge_train_args)
+
+
+def cfg():
+    return Config(dict(optim_wrapper=dict(optimizer=dict(type='SGD')),
+                       randomness=dict(seed=0), test_evaluator=dict(
+                           type='AccMetric')))
+
+
+def test_seed_overrides_config_randomness():
+    args = build_train_parser().parse_args(['c.py', '--seed', '7'])
+    out = merge_train_args(cfg(), args)
+    assert out.randomness['seed'] == 7
+    assert out.work_dir.endswith('work_dirs/c')
+
+
+def test_amp_switches_wrapper():
+    args = build_train_parser().parse_args(['c.py', '--amp'])
+    assert merge_train_args(cfg(), args).optim_wrapper.type == \
+        'AmpOptimWrapper'
+
+
+def test_resume_missing_checkpoint_fails_early(tmp_path):
+    missing = str(tmp_path / 'nope.pth')
+    args = build_train_parser().parse_args(['c.py', '--resume', missing])
+    with pytest.raises(FileNotFoundError, match='nope.pth'):
+        merge_train_args(cfg(), args)
+
+
+def test_resume_auto():
+    args = build_train_parser().parse_args(['c.py', '--resume'])
+    out = merge_train_args(cfg(), args)
+    assert out.resume is True and out.load_from is None
+
+
+def test_test_missing_checkpoint_fails_early(tmp_path):
+    args = build_test_parser().parse_args(['c.py', str(tmp_path / 'x.pth')])
+    with pytest.raises(FileNotFoundError, match='x.pth'):
+        merge_test_args(cfg(), args)
+
+
+def test_test_dump_appends_dump_metric(tmp_path):
+    ckpt = tmp_path / 'x.pth'
+    ckpt.write_bytes(b'')
+    args = build_test_parser().parse_args(
+        ['c.py', str(ckpt), '--dump', str(tmp_path / 'p.pkl'),
+         '--cfg-options', 'test_cfg.fp16=False'])
+    out = merge_test_args(cfg(), args)
+    assert out.load_from == str(ckpt)
+    assert out.test_evaluator[-1]['type'] == 'DumpResults'
+    assert out.test_cfg.fp16 is False
