@@ -29,9 +29,9 @@ def test_config_builds_and_forwards(path):
     sampler = cfg.test_dataloader.dataset.pipeline[1]
     fmt = cfg.test_dataloader.dataset.pipeline[-2]['input_format']
     if fmt == 'NCTHW':
-        x = torch.randn(1, 1, 3, sampler['clip_len'], 112, 112)
+        x = torch.randn(1, 1, 3, sampler['clip_len'], 96, 128)
     else:
-        x = torch.randn(1, sampler['num_clips'], 3, 112, 112)
+        x = torch.randn(1, sampler['num_clips'], 3, 96, 128)
     with torch.no_grad():
         out = model(x, [ActionDataSample()], mode='predict')
     assert out[0].pred_score.shape == (cfg.num_classes, )

@@ -12,7 +12,7 @@ from mmengine.config import Config, DictAction
 
 __all__ = [
     'build_train_parser', 'build_test_parser', 'merge_train_args',
-    'merge_test_args'
+    'merge_test_args', 'set_max_epochs'
 ]
 
 
@@ -51,6 +51,12 @@ def build_train_parser() -> argparse.ArgumentParser:
         '--auto-scale-lr',
         action='store_true',
         help='scale the learning rate with the total batch size')
+    parser.add_argument(
+        '--epochs',
+        type=int,
+        default=None,
+        help='train for this many epochs; epoch-based schedulers that end '
+        'at the config\'s max_epochs are rescaled to end here')
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument(
         '--diff-rank-seed',
@@ -87,6 +93,42 @@ def _set_work_dir(cfg: Config, args: argparse.Namespace) -> None:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+
+
+def set_max_epochs(cfg: Config, epochs: int) -> Config:
+    """Set ``train_cfg.max_epochs`` and keep the LR schedule consistent.
+
+    Overriding ``train_cfg.max_epochs`` alone leaves a cosine schedule with
+    ``T_max``/``end`` at the old length (the LR would sit at its minimum, or
+    be cut off). Epoch-based schedulers whose ``end`` (or ``T_max``) equals
+    the old ``max_epochs`` are moved to the new one; warm-ups that end
+    earlier are kept.
+
+    Args:
+        cfg (Config): Config with an epoch-based ``train_cfg``; modified in
+            place.
+        epochs (int): The new number of epochs, >= 1.
+
+    Returns:
+        Config: ``cfg``.
+    """
+    if epochs < 1:
+        raise ValueError(f'--epochs must be >= 1, got {epochs}')
+    old = cfg.train_cfg.get('max_epochs')
+    if old is None:
+        raise ValueError('--epochs needs an epoch-based train_cfg with '
+                         'max_epochs')
+    cfg.train_cfg.max_epochs = epochs
+    schedulers = cfg.get('param_scheduler') or []
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
+    for sched in schedulers:
+        if not sched.get('by_epoch', True):
+            continue
+        for key in ('end', 'T_max'):
+            if sched.get(key) == old:
+                sched[key] = epochs
+    return cfg
 
 
 def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -127,6 +169,8 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.load_from = args.resume
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
+    if args.epochs is not None:
+        set_max_epochs(cfg, args.epochs)
     randomness = cfg.get('randomness', None) or {}
     if args.seed is not None:
         randomness['seed'] = args.seed

@@ -53,3 +53,29 @@ def test_test_dump_appends_dump_metric(tmp_path):
     assert out.load_from == str(ckpt)
     assert out.test_evaluator[-1]['type'] == 'DumpResults'
     assert out.test_cfg.fp16 is False
+
+
+def test_epochs_rescales_the_schedule_that_ends_with_training():
+    c = Config(dict(
+        optim_wrapper=dict(optimizer=dict(type='SGD')),
+        train_cfg=dict(type='EpochBasedTrainLoop', max_epochs=10),
+        param_scheduler=[
+            dict(type='LinearLR', by_epoch=True, begin=0, end=1),
+            dict(type='CosineAnnealingLR', T_max=10, by_epoch=True, begin=0,
+                 end=10),
+            dict(type='MultiStepLR', by_epoch=False, milestones=[10], end=10),
+        ]))
+    args = build_train_parser().parse_args(['c.py', '--epochs', '3'])
+    out = merge_train_args(c, args)
+    assert out.train_cfg.max_epochs == 3
+    warmup, cosine, by_iter = out.param_scheduler
+    assert warmup['end'] == 1  # a warm-up keeps its length
+    assert cosine['T_max'] == 3 and cosine['end'] == 3
+    assert by_iter['end'] == 10  # iteration-based: not an epoch count
+
+
+def test_epochs_must_be_positive():
+    args = build_train_parser().parse_args(['c.py', '--epochs', '0'])
+    c = Config(dict(train_cfg=dict(max_epochs=10)))
+    with pytest.raises(ValueError, match='--epochs'):
+        merge_train_args(c, args)

@@ -2,7 +2,9 @@
 #   python tools/data/synthfall.py --out data/synthfall --num-clips 600
 # Videos are 160x120, 48 frames at 15 fps (3.2 s); labels are the 7 actions
 # below (`*_binary.txt` holds the fall / no-fall labels of the same clips).
-# Pipelines are CPU-friendly: one clip per video, 112x112 crops.
+# Pipelines are CPU-friendly: one clip per video, the whole frame resized to
+# 128x96 (W x H). Crops would often cut off the person, who walks anywhere
+# in the room; a mild random-resized crop and flips are the augmentation.
 dataset_type = 'CheckedVideoDataset'
 data_root = 'data/synthfall'
 ann_file_train = f'{data_root}/train.txt'
@@ -14,6 +16,7 @@ num_classes = len(classes)
 
 # 3D (NCTHW) sampling: 16 frames, every 3rd, so one clip spans the whole
 # 48-frame video and the model sees how the person got where they are.
+input_size = (128, 96)  # (W, H)
 clip_len = 16
 frame_interval = 3
 num_segments = 1
@@ -23,9 +26,9 @@ train_pipeline = [
     dict(type='SampleFrames', clip_len=clip_len,
          frame_interval=frame_interval, num_clips=num_segments),
     dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 128)),
-    dict(type='RandomResizedCrop', area_range=(0.6, 1.0)),
-    dict(type='Resize', scale=(112, 112), keep_ratio=False),
+    dict(type='RandomResizedCrop', area_range=(0.8, 1.0),
+         aspect_ratio_range=(0.9, 1.1)),
+    dict(type='Resize', scale=input_size, keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
@@ -36,8 +39,7 @@ val_pipeline = [
          frame_interval=frame_interval, num_clips=num_segments,
          test_mode=True),
     dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 128)),
-    dict(type='CenterCrop', crop_size=112),
+    dict(type='Resize', scale=input_size, keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]
