@@ -6,8 +6,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= data/synthfall
 WORK   ?= work_dirs/demo
-CLIPS  ?= 560
-EPOCHS ?= 10
+# Demo profile: 1400 clips filmed by one fixed home camera (see README).
+CLIPS  ?= 1400
+ROOMS  ?= 1
+# Epochs come from the configs (teacher 25, student 15); set these to change.
+TEACHER_EPOCHS ?=
+STUDENT_EPOCHS ?=
 
 .PHONY: all install demo data teacher student report test clean
 
@@ -29,18 +33,18 @@ install: $(BIN)/.deps
 
 data: install
 	$(BIN)/python tools/data/synthfall.py --out $(DATA) --num-clips $(CLIPS) \
-		--seed 0 --workers 2 --contact-sheet
+		--rooms $(ROOMS) --seed 0 --workers 2 --contact-sheet --overwrite
 
 teacher: data
 	$(BIN)/python tools/train.py configs/fall_slowonly_r18_teacher.py \
-		--work-dir $(WORK)/teacher --cfg-options train_cfg.max_epochs=$(EPOCHS)
+		--work-dir $(WORK)/teacher $(if $(TEACHER_EPOCHS),--epochs $(TEACHER_EPOCHS))
 	$(BIN)/python tools/test.py configs/fall_slowonly_r18_teacher.py \
 		$$(ls -t $(WORK)/teacher/best_*.pth | head -n 1) \
 		--work-dir $(WORK)/teacher --dump $(WORK)/teacher/test_preds.pkl
 
 student: data
 	$(BIN)/python tools/train.py configs/fall_mbv3_baseline.py \
-		--work-dir $(WORK)/student --cfg-options train_cfg.max_epochs=$(EPOCHS)
+		--work-dir $(WORK)/student $(if $(STUDENT_EPOCHS),--epochs $(STUDENT_EPOCHS))
 	$(BIN)/python tools/test.py configs/fall_mbv3_baseline.py \
 		$$(ls -t $(WORK)/student/best_*.pth | head -n 1) \
 		--work-dir $(WORK)/student --dump $(WORK)/student/test_preds.pkl

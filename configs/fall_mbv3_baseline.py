@@ -44,3 +44,12 @@ _test_pipeline[-2] = dict(type='FormatShape', input_format='NCHW')
 train_dataloader = dict(dataset=dict(pipeline=_train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=_test_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=_test_pipeline))
+
+max_epochs = 15
+train_cfg = dict(max_epochs=max_epochs)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5,
+         by_epoch=True, begin=0, end=max_epochs, convert_to_iter_based=True),
+]

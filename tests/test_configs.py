@@ -25,13 +25,16 @@ def test_config_builds_and_forwards(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmlight'
     assert cfg.custom_imports['imports'] == ['mmlight']
+    # the LR schedule ends with training
+    assert cfg.param_scheduler[-1]['end'] == cfg.train_cfg.max_epochs
     model = MODELS.build(cfg.model).eval()
-    sampler = cfg.test_dataloader.dataset.pipeline[1]
-    fmt = cfg.test_dataloader.dataset.pipeline[-2]['input_format']
+    pipeline = cfg.test_dataloader.dataset.pipeline
+    sampler, fmt = pipeline[1], pipeline[-2]['input_format']
+    w, h = next(t['scale'] for t in pipeline if t['type'] == 'Resize')
     if fmt == 'NCTHW':
-        x = torch.randn(1, 1, 3, sampler['clip_len'], 96, 128)
+        x = torch.randn(1, 1, 3, sampler['clip_len'], h, w)
     else:
-        x = torch.randn(1, sampler['num_clips'], 3, 96, 128)
+        x = torch.randn(1, sampler['num_clips'], 3, h, w)
     with torch.no_grad():
         out = model(x, [ActionDataSample()], mode='predict')
     assert out[0].pred_score.shape == (cfg.num_classes, )

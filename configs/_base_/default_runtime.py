@@ -6,6 +6,10 @@ _base_ = ['mmaction::_base_/default_runtime.py']
 default_scope = 'mmlight'
 custom_imports = dict(imports=['mmlight'], allow_failed_imports=False)
 
+# Evaluate and save with BatchNorm statistics of the final weights: short
+# from-scratch schedules otherwise evaluate with stale running averages.
+custom_hooks = [dict(type='PreciseBNHook', num_samples=256)]
+
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10, ignore_last=False),
     checkpoint=dict(

@@ -1,3 +1,4 @@
+from .hooks import PreciseBNHook
 from .optim_wrappers import AmpOptimWrapper
 
-__all__ = ['AmpOptimWrapper']
+__all__ = ['AmpOptimWrapper', 'PreciseBNHook']
