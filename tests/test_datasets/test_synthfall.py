@@ -274,3 +274,15 @@ def test_rooms_argument_is_validated():
     from mmlight.datasets.synthfall import plan_clips
     with pytest.raises(ValueError, match='rooms'):
         plan_clips(14, rooms=-1)
+
+
+def test_contact_sheet_shows_the_dataset_rooms(tmp_path):
+    from mmlight.datasets.synthfall import make_contact_sheet
+    one_room = make_contact_sheet(tmp_path / 'a.png', seed=0, width=64,
+                                  height=48, num_frames=8, num_cols=2,
+                                  rooms=1)
+    own_rooms = make_contact_sheet(tmp_path / 'b.png', seed=0, width=64,
+                                   height=48, num_frames=8, num_cols=2)
+    # top-left wall pixels of the first frame of each row
+    walls = lambda sheet: sheet[2::48, 64 + 2].astype(float)  # noqa: E731
+    assert walls(one_room).std(0).mean() < walls(own_rooms).std(0).mean()

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from .actions import BINARY_CLASSES, CLASSES, VARIANTS, make_trajectory
-from .plan import SPLITS, ClipSpec, plan_clips, validate
+from .plan import SPLITS, ClipSpec, plan_clips, room_rng, validate
 from .render import render_trajectory
 
 SeedLike = Union[int, np.random.SeedSequence, np.random.Generator]
@@ -195,7 +195,8 @@ def generate_dataset(out_dir: Union[str, Path],
          'variants': {k: list(v) for k, v in VARIANTS.items()},
          'clips': metas}, indent=1))
     if contact_sheet is not None:
-        make_contact_sheet(contact_sheet, seed, width, height, num_frames, fps)
+        make_contact_sheet(contact_sheet, seed, width, height, num_frames, fps,
+                           rooms=rooms)
     return {'clips': len(metas), 'seconds': seconds,
             'clips_per_s': len(metas) / max(seconds, 1e-9),
             'workers': workers, 'out_dir': str(out),
@@ -213,7 +214,8 @@ def make_contact_sheet(out_png: Union[str, Path],
                        height: int = 120,
                        num_frames: int = 48,
                        fps: float = 15.0,
-                       num_cols: int = 6) -> np.ndarray:
+                       num_cols: int = 6,
+                       rooms: int = 0) -> np.ndarray:
     """Writes a PNG grid that shows every class and fall variant over time.
 
     One row per class other than 'fall' and one per fall variant; a label
@@ -227,13 +229,17 @@ def make_contact_sheet(out_png: Union[str, Path],
         num_frames (int): Clip length. Defaults to 48.
         fps (float): Frame rate. Defaults to 15.
         num_cols (int): Frames per row. Defaults to 6.
+        rooms (int): Film the rows in the dataset's fixed rooms (row ``r``
+            in room ``r % rooms``), as :func:`generate_dataset` does; 0
+            gives each row a room of its own. Defaults to 0.
 
     Returns:
         np.ndarray: The RGB sheet, shape ``(rows * height,
         (num_cols + 1) * width, 3)`` with
         ``rows = len(CLASSES) - 1 + len(VARIANTS['fall'])``.
     """
-    validate(len(CLASSES), seed, width, height, num_frames, fps, (1, 0, 0))
+    validate(len(CLASSES), seed, width, height, num_frames, fps, (1, 0, 0),
+             rooms=rooms)
     if not isinstance(num_cols, int) or not 1 <= num_cols <= num_frames:
         raise ValueError(f'num_cols must be an int in [1, num_frames], '
                          f'got {num_cols!r}')
@@ -244,8 +250,9 @@ def make_contact_sheet(out_png: Union[str, Path],
     sheet = []
     for r, (action, variant) in enumerate(rows):
         seq = np.random.SeedSequence(seed, spawn_key=(2, r))
+        room = room_rng(seed, r % rooms) if rooms else None
         frames, meta = render_clip(seq, action, width, height, num_frames,
-                                   fps, variant)
+                                   fps, variant, room)
         label = np.full((height, width, 3), 30, np.uint8)
         for k, text in enumerate((action, meta['variant'])):
             cv2.putText(label, text, (4, int(height * (0.4 + 0.25 * k))),
