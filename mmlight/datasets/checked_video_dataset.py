@@ -56,6 +56,9 @@ class CheckedVideoDataset(VideoDataset):
                  skip_unreadable: bool = False,
                  check_files: bool = True,
                  **kwargs) -> None:
+        if kwargs.get('multi_class') and kwargs.get('num_classes') is None:
+            raise ValueError('CheckedVideoDataset: multi_class=True needs '
+                             'num_classes')
         self.skip_unreadable = skip_unreadable
         self.check_files = check_files
         # Per process: each dataloader worker counts its own skips.
@@ -81,9 +84,6 @@ class CheckedVideoDataset(VideoDataset):
                 self.ann_file, lineno,
                 f'expected "<video> <label>", got {line.strip()!r} (set '
                 'multi_class=True for several labels per video)')
-        if self.multi_class and self.num_classes is None:
-            raise AnnotationError(self.ann_file, None,
-                                  'multi_class=True needs num_classes')
         for label in labels:
             if label < 0 or (self.num_classes is not None
                              and label >= self.num_classes):

@@ -94,3 +94,15 @@ def test_test_mode_never_skips(tmp_path, video_dir):
 def test_error_survives_worker_pickling():
     err = pickle.loads(pickle.dumps(VideoReadError('a.mp4', 'broken')))
     assert err.filename == 'a.mp4' and str(err) == 'a.mp4: broken'
+
+
+def test_multi_class_needs_num_classes(tmp_path, video_dir):
+    with pytest.raises(ValueError, match='num_classes'):
+        make(tmp_path, video_dir, ['good0.mp4 0 1'], multi_class=True,
+             num_classes=None)
+
+
+def test_multi_class_labels(tmp_path, video_dir):
+    ds = make(tmp_path, video_dir, ['good0.mp4 0 2'], multi_class=True)
+    # MMAction2 turns multi-class labels into one-hot vectors
+    assert ds.get_data_info(0)['label'].tolist() == [1., 0., 1.]

@@ -5,10 +5,18 @@ of dumped test predictions (``tools/test.py ... --dump preds.pkl``).
         teacher=work_dirs/t/preds.pkl student=work_dirs/s/preds.pkl
 """
 import argparse
+import os.path as osp
+import sys
 
-from mmlight.evaluation import (confusion_matrix, fall_metrics,
-                                format_confusion, format_summary,
-                                load_predictions)
+try:
+    import mmlight  # noqa: F401
+except ImportError:  # a checkout that is not installed
+    sys.path.insert(
+        0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+from mmlight.evaluation import (confusion_matrix,  # noqa: E402
+                                fall_metrics, format_confusion,
+                                format_summary, load_predictions)
 
 
 def main() -> None:
