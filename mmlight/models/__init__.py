@@ -1,5 +1,11 @@
-"""mmlight models. The foundation uses MMAction2's recognizers as they are;
-light backbones, heads and distillation algorithms register here."""
+"""mmlight models: light heads and layers (backbones and distillation
+algorithms register here as they land); MMAction2's recognizers and
+backbones are used as they are."""
+from .heads import AxialAttentionHead, WindowTemporalAttentionHead
+from .layers import MultiheadSelfAttention, TransformerBlock
 from .utils import update_bn_stats
 
-__all__ = ['update_bn_stats']
+__all__ = [
+    'AxialAttentionHead', 'WindowTemporalAttentionHead',
+    'MultiheadSelfAttention', 'TransformerBlock', 'update_bn_stats'
+]

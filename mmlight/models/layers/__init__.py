@@ -1,0 +1,3 @@
+from .attention import MultiheadSelfAttention, TransformerBlock
+
+__all__ = ['MultiheadSelfAttention', 'TransformerBlock']
