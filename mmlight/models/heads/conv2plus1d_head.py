@@ -3,7 +3,8 @@
 Works on top of both 2D backbones (TSN/TSM style, ``Recognizer2D``) and 3D
 backbones (``Recognizer3D``).
 """
-from typing import Optional
+import contextlib
+from typing import Iterator, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -16,6 +17,29 @@ from mmlight.models.heads.axial_attention_head import to_video_features
 from mmlight.registry import MODELS
 
 __all__ = ['Conv2Plus1DHead']
+
+
+@contextlib.contextmanager
+def _frozen_bn_stats(module: nn.Module) -> Iterator[None]:
+    """Restore every BN running statistic of ``module`` on exit.
+
+    Checkpoint recomputation runs the block's forward a second time in
+    training mode; without this, BN running statistics get two momentum
+    updates per step and differ from the plain path.
+    """
+    bns = [m for m in module.modules()
+           if isinstance(m, nn.modules.batchnorm._BatchNorm)
+           and m.track_running_stats]
+    saved = [[b.clone() for b in (m.running_mean, m.running_var,
+                                  m.num_batches_tracked)] for m in bns]
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for m, (mean, var, count) in zip(bns, saved):
+                m.running_mean.copy_(mean)
+                m.running_var.copy_(var)
+                m.num_batches_tracked.copy_(count)
 
 
 def _check_odd_kernel(name: str, value: int) -> None:
@@ -52,9 +76,8 @@ class Conv2Plus1DHead(BaseHead):
 
     Note:
         With ``with_cp=True`` the block's forward is recomputed during
-        backward, so the BN running statistics receive two momentum updates
-        per training step (the same holds for MMAction2's checkpointed
-        ResNets). Loss and gradients are unchanged.
+        backward; the recomputation leaves the BN running statistics as it
+        found them, so they match ``with_cp=False`` exactly.
 
     Examples:
         >>> head = Conv2Plus1DHead(2, in_channels=64, mid_channels=32)
@@ -118,6 +141,12 @@ class Conv2Plus1DHead(BaseHead):
     def _block(self, x: torch.Tensor) -> torch.Tensor:
         return self.relu(self.bn(self.conv(x)))
 
+    def _cp_contexts(
+        self
+    ) -> Tuple[contextlib.AbstractContextManager,
+               contextlib.AbstractContextManager]:
+        return contextlib.nullcontext(), _frozen_bn_stats(self)
+
     def forward(self,
                 x: torch.Tensor,
                 num_segs: Optional[int] = None,
@@ -139,7 +168,11 @@ class Conv2Plus1DHead(BaseHead):
         """
         x = to_video_features(x, num_segs)  # (N, C, T, H, W)
         if self.with_cp and self.training:
-            x = checkpoint(self._block, x, use_reentrant=False)
+            x = checkpoint(
+                self._block,
+                x,
+                use_reentrant=False,
+                context_fn=self._cp_contexts)
         else:
             x = self._block(x)  # (N, mid_channels, T, H, W)
         x = self.avg_pool(x).flatten(1)  # (N, mid_channels)
