@@ -13,7 +13,7 @@ from mmaction.models.heads.base import BaseHead
 from mmengine.model.weight_init import constant_init, normal_init
 from torch.utils.checkpoint import checkpoint
 
-from mmlight.models.heads.axial_attention_head import to_video_features
+from mmlight.models.utils.video_features import to_video_features
 from mmlight.registry import MODELS
 
 __all__ = ['Conv2Plus1DHead']

@@ -12,7 +12,7 @@ from mmaction.models.heads.base import BaseHead
 from mmengine.model.weight_init import normal_init, trunc_normal_
 from torch.utils.checkpoint import checkpoint
 
-from mmlight.models.heads.axial_attention_head import to_video_features
+from mmlight.models.utils.video_features import to_video_features
 from mmlight.models.layers.attention import TransformerBlock
 from mmlight.registry import MODELS
 

@@ -1,3 +1,4 @@
 from .precise_bn import update_bn_stats
+from .video_features import to_video_features
 
-__all__ = ['update_bn_stats']
+__all__ = ['to_video_features', 'update_bn_stats']
