@@ -14,6 +14,7 @@ from torch.utils.checkpoint import checkpoint
 
 from mmlight.models.layers.attention import TransformerBlock
 from mmlight.models.utils.video_features import to_video_features
+from mmlight.models.utils.weight_init import init_transformer_weights
 from mmlight.registry import MODELS
 
 __all__ = ['AxialAttentionHead']
@@ -107,13 +108,7 @@ class AxialAttentionHead(BaseHead):
         """Truncated-normal tables and linear layers, as in ViT."""
         trunc_normal_(self.temporal_pos, std=self.init_std)
         trunc_normal_(self.spatial_pos, std=self.init_std)
-        for m in self.modules():
-            if isinstance(m, nn.Linear):
-                trunc_normal_(m.weight, std=self.init_std)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.LayerNorm):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        init_transformer_weights(self, self.init_std)
         normal_init(self.fc_cls, std=self.init_std)
 
     def _run(self, block: Callable, x: torch.Tensor) -> torch.Tensor:

@@ -13,6 +13,7 @@ from mmengine.model.weight_init import normal_init, trunc_normal_
 from torch.utils.checkpoint import checkpoint
 
 from mmlight.models.utils.video_features import to_video_features
+from mmlight.models.utils.weight_init import init_transformer_weights
 from mmlight.models.layers.attention import TransformerBlock
 from mmlight.registry import MODELS
 
@@ -111,13 +112,7 @@ class WindowTemporalAttentionHead(BaseHead):
     def init_weights(self) -> None:
         """Truncated-normal table and linear layers, as in ViT."""
         trunc_normal_(self.window_pos, std=self.init_std)
-        for m in self.modules():
-            if isinstance(m, nn.Linear):
-                trunc_normal_(m.weight, std=self.init_std)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.LayerNorm):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        init_transformer_weights(self, self.init_std)
         normal_init(self.fc_cls, std=self.init_std)
 
     def _windows(self, x: torch.Tensor,
