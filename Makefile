@@ -1,5 +1,6 @@
 # The two commands a new user needs (see README):
-#   make demo   set up .venv, generate SynthFall, train + test teacher and student
+#   make demo   set up .venv, generate SynthFall, train + test teacher, student,
+#               and the student distilled from the teacher
 #   make test   set up .venv, run the test suite (what CI runs)
 PYTHON ?= python3.11
 VENV   ?= .venv
@@ -13,7 +14,7 @@ ROOMS  ?= 1
 TEACHER_EPOCHS ?=
 STUDENT_EPOCHS ?=
 
-.PHONY: all install demo data teacher student report test clean
+.PHONY: all install demo data teacher student distill report bench test clean
 
 all: test
 
@@ -38,8 +39,9 @@ data: install
 teacher: data
 	$(BIN)/python tools/train.py configs/fall_slowonly_r18_teacher.py \
 		--work-dir $(WORK)/teacher $(if $(TEACHER_EPOCHS),--epochs $(TEACHER_EPOCHS))
+	cp $$(ls -t $(WORK)/teacher/best_*.pth | head -n 1) $(WORK)/teacher/best.pth
 	$(BIN)/python tools/test.py configs/fall_slowonly_r18_teacher.py \
-		$$(ls -t $(WORK)/teacher/best_*.pth | head -n 1) \
+		$(WORK)/teacher/best.pth \
 		--work-dir $(WORK)/teacher --dump $(WORK)/teacher/test_preds.pkl
 
 student: data
@@ -49,14 +51,39 @@ student: data
 		$$(ls -t $(WORK)/student/best_*.pth | head -n 1) \
 		--work-dir $(WORK)/student --dump $(WORK)/student/test_preds.pkl
 
+# The TSM student taught by the teacher (configs/fall_mbv3_distill.py reads
+# $(WORK)/teacher/best.pth); tested as a plain student from the exported
+# student-only checkpoint.
+distill: teacher
+	$(BIN)/python tools/train.py configs/fall_mbv3_distill.py \
+		--work-dir $(WORK)/distill $(if $(STUDENT_EPOCHS),--epochs $(STUDENT_EPOCHS)) \
+		--cfg-options model.teacher_ckpt=$(WORK)/teacher/best.pth
+	$(BIN)/python tools/test.py configs/fall_mbv3s_tsm.py \
+		$$(ls -t $(WORK)/distill/best_*_student.pth | head -n 1) \
+		--work-dir $(WORK)/distill --dump $(WORK)/distill/test_preds.pkl
+
 report:
 	$(BIN)/python tools/analysis/report_accuracy.py \
 		--classes $(DATA)/classes.txt \
 		teacher=$(WORK)/teacher/test_preds.pkl \
-		student=$(WORK)/student/test_preds.pkl
+		student=$(WORK)/student/test_preds.pkl \
+		distilled=$(WORK)/distill/test_preds.pkl
 
-demo: teacher student
+demo: teacher student distill
 	$(MAKE) --no-print-directory report
+
+# The light-architecture table (configs/README.md): trains every config below
+# that has no best_*.pth in $(WORK)/bench yet (all of them: about 1.5 h on 2
+# CPU cores), tests each, measures params, GFLOPs, CPU clips/s and memory.
+BENCH_CONFIGS ?= fall_slowonly_r18_teacher fall_mbv3_baseline fall_mbv3s_tsm \
+	fall_mbv3s_tsm_online fall_mbv3s_tconv fall_mbv3l_tsm \
+	fall_shufflenetv2_tsm fall_effnetlite0_tsm fall_mbv3s_c2plus1d_head \
+	fall_mbv3s_axial_head fall_mbv3s_window_head
+bench: data
+	$(BIN)/python tools/analysis/benchmark_models.py \
+		$(foreach c,$(BENCH_CONFIGS),configs/$(c).py) \
+		--work-dir $(WORK)/bench --data-root $(DATA) \
+		--out $(WORK)/bench/table.md --json $(WORK)/bench/results.json
 
 test: install
 	$(BIN)/pytest tests

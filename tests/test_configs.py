@@ -20,13 +20,24 @@ def test_there_are_configs():
             'fall_slowfast_r50_teacher.py'} <= names
 
 
+def _random_teacher_ckpt(cfg, tmp_path) -> str:
+    from mmlight.models.utils.teacher import load_model_config
+    teacher = MODELS.build(load_model_config(cfg.model.teacher).model)
+    path = str(tmp_path / 'teacher.pth')
+    torch.save({'meta': {}, 'state_dict': teacher.state_dict()}, path)
+    return path
+
+
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
-def test_config_builds_and_forwards(path):
+def test_config_builds_and_forwards(path, tmp_path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmlight'
     assert cfg.custom_imports['imports'] == ['mmlight']
     # the LR schedule ends with training
     assert cfg.param_scheduler[-1]['end'] == cfg.train_cfg.max_epochs
+    if cfg.model.type == 'VideoDistill':
+        cfg.model.teacher_ckpt = _random_teacher_ckpt(cfg, tmp_path)
+        _check_distill_train_step(cfg)
     model = MODELS.build(cfg.model).eval()
     pipeline = cfg.test_dataloader.dataset.pipeline
     sampler, fmt = pipeline[1], pipeline[-2]['input_format']
@@ -39,3 +50,19 @@ def test_config_builds_and_forwards(path):
         out = model(x, [ActionDataSample()], mode='predict')
     assert out[0].pred_score.shape == (cfg.num_classes, )
     assert torch.isclose(out[0].pred_score.sum(), torch.tensor(1.))
+
+
+def _check_distill_train_step(cfg) -> None:
+    """A training batch in the teacher's format gives finite losses."""
+    model = MODELS.build(cfg.model).train()
+    pipeline = cfg.train_dataloader.dataset.pipeline
+    sampler = next(t for t in pipeline if t['type'] == 'SampleFrames')
+    w, h = next(t['scale'] for t in pipeline if t['type'] == 'Resize')
+    assert pipeline[-2]['input_format'] == 'NCTHW'
+    inputs = [torch.rand(1, 3, sampler['clip_len'], h, w) * 255
+              for _ in range(2)]
+    samples = [ActionDataSample().set_gt_label(torch.tensor([i]))
+               for i in range(2)]
+    losses = model(inputs, samples, mode='loss')
+    assert any(k.startswith('distill.') for k in losses)
+    assert all(torch.isfinite(v).all() for v in losses.values())

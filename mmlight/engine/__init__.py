@@ -1,4 +1,7 @@
-from .hooks import PreciseBNHook
+from .hooks import DistillScheduleHook, PreciseBNHook, StudentCheckpointHook
 from .optim_wrappers import AmpOptimWrapper
 
-__all__ = ['AmpOptimWrapper', 'PreciseBNHook']
+__all__ = [
+    'AmpOptimWrapper', 'DistillScheduleHook', 'PreciseBNHook',
+    'StudentCheckpointHook'
+]

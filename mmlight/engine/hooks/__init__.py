@@ -1,3 +1,5 @@
+from .distill_schedule_hook import DistillScheduleHook
 from .precise_bn_hook import PreciseBNHook
+from .student_checkpoint_hook import StudentCheckpointHook
 
-__all__ = ['PreciseBNHook']
+__all__ = ['DistillScheduleHook', 'PreciseBNHook', 'StudentCheckpointHook']

@@ -54,6 +54,9 @@ class PreciseBNHook(Hook):
             data = m.data_preprocessor(batch, training=False)
             m(**data, mode='tensor')
 
+        # A model whose training batches are not its inference inputs (a
+        # distillation algorithm) says how to run its student on them.
+        forward = getattr(model, 'precise_bn_forward', forward)
         self.last_used = update_bn_stats(model, iter(loader), num_iters,
                                          forward)
         runner.logger.info(

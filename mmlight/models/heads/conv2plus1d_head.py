@@ -4,7 +4,7 @@ Works on top of both 2D backbones (TSN/TSM style, ``Recognizer2D``) and 3D
 backbones (``Recognizer3D``).
 """
 import contextlib
-from typing import Iterator, Optional, Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -13,33 +13,11 @@ from mmaction.models.heads.base import BaseHead
 from mmengine.model.weight_init import constant_init, normal_init
 from torch.utils.checkpoint import checkpoint
 
+from mmlight.models.utils.checkpoint import frozen_bn_stats
 from mmlight.models.utils.video_features import to_video_features
 from mmlight.registry import MODELS
 
 __all__ = ['Conv2Plus1DHead']
-
-
-@contextlib.contextmanager
-def _frozen_bn_stats(module: nn.Module) -> Iterator[None]:
-    """Restore every BN running statistic of ``module`` on exit.
-
-    Checkpoint recomputation runs the block's forward a second time in
-    training mode; without this, BN running statistics get two momentum
-    updates per step and differ from the plain path.
-    """
-    bns = [m for m in module.modules()
-           if isinstance(m, nn.modules.batchnorm._BatchNorm)
-           and m.track_running_stats]
-    saved = [[b.clone() for b in (m.running_mean, m.running_var,
-                                  m.num_batches_tracked)] for m in bns]
-    try:
-        yield
-    finally:
-        with torch.no_grad():
-            for m, (mean, var, count) in zip(bns, saved):
-                m.running_mean.copy_(mean)
-                m.running_var.copy_(var)
-                m.num_batches_tracked.copy_(count)
 
 
 def _check_odd_kernel(name: str, value: int) -> None:
@@ -145,7 +123,7 @@ class Conv2Plus1DHead(BaseHead):
         self
     ) -> Tuple[contextlib.AbstractContextManager,
                contextlib.AbstractContextManager]:
-        return contextlib.nullcontext(), _frozen_bn_stats(self)
+        return contextlib.nullcontext(), frozen_bn_stats(self)
 
     def forward(self,
                 x: torch.Tensor,

@@ -1,5 +1,18 @@
+from .block_tracing import (DEFAULT_BLOCK_TYPES, BlockInfo, find_blocks,
+                            has_shortcut, trace_blocks)
+from .checks import check_positive_int
+from .checkpoint import (checkpoint_bn_safe, frozen_bn_stats,
+                         is_checkpointing, set_checkpointing)
 from .precise_bn import update_bn_stats
+from .pretrained import map_state_dict, read_state_dict
 from .video_features import to_video_features
 from .weight_init import init_transformer_weights
 
-__all__ = ['init_transformer_weights', 'to_video_features', 'update_bn_stats']
+__all__ = [
+    'DEFAULT_BLOCK_TYPES', 'BlockInfo', 'check_positive_int',
+    'checkpoint_bn_safe', 'find_blocks',
+    'frozen_bn_stats', 'has_shortcut', 'init_transformer_weights',
+    'is_checkpointing', 'map_state_dict', 'read_state_dict',
+    'set_checkpointing', 'to_video_features', 'trace_blocks',
+    'update_bn_stats'
+]

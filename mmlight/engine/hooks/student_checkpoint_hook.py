@@ -1,0 +1,38 @@
+"""Write student-only copies of a distillation run's checkpoints."""
+import os.path as osp
+from typing import List
+
+from mmengine.hooks import CheckpointHook, Hook
+from mmengine.dist import master_only
+
+from mmlight.registry import HOOKS
+from mmlight.utils.student_checkpoint import export_student_checkpoint
+
+
+@HOOKS.register_module()
+class StudentCheckpointHook(Hook):
+    """After training, save ``<name>_student.pth`` beside the best and the
+    last checkpoint: the student's weights under plain-model names, which
+    ``tools/test.py <student config> <name>_student.pth`` loads.
+
+    The same export is ``tools/model_converters/extract_student.py``.
+    """
+
+    priority = 'LOWEST'  # after CheckpointHook has written its files
+
+    @master_only
+    def after_train(self, runner) -> None:
+        sources: List[str] = []
+        for hook in runner.hooks:
+            if isinstance(hook, CheckpointHook):
+                best = getattr(hook, 'best_ckpt_path', None)
+                sources += [best] if best else []
+                sources += list(getattr(hook, 'best_ckpt_path_dict',
+                                        {}).values())
+        last = runner.message_hub.get_info('last_ckpt')
+        sources += [last] if last else []
+        for src in dict.fromkeys(p for p in sources if p and osp.isfile(p)):
+            dst = export_student_checkpoint(
+                src,
+                osp.splitext(src)[0] + '_student.pth')
+            runner.logger.info(f'student-only checkpoint: {dst}')

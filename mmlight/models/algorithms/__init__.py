@@ -1,0 +1,3 @@
+from .video_distill import VideoDistill
+
+__all__ = ['VideoDistill']

@@ -1,0 +1,3 @@
+from .temporal_adapter import TemporalAdapter
+
+__all__ = ['TemporalAdapter']

@@ -1,0 +1,3 @@
+from .video_feature_connector import VideoFeatureConnector
+
+__all__ = ['VideoFeatureConnector']

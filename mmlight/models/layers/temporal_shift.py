@@ -1,0 +1,88 @@
+"""Temporal shift (TSM, Lin et al. 2019): temporal modelling at zero FLOPs."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from mmlight.models.utils.checks import check_positive_int
+
+__all__ = ['TemporalShift', 'temporal_shift']
+
+
+def temporal_shift(x: torch.Tensor,
+                   num_segments: int,
+                   shift_div: int = 8,
+                   causal: bool = False) -> torch.Tensor:
+    """Move a fraction of the channels one frame along time.
+
+    Bidirectional (offline) shift: channels ``[0, C/d)`` of frame ``t`` come
+    from frame ``t + 1`` and channels ``[C/d, 2C/d)`` from frame ``t - 1``.
+    Causal (online) shift: channels ``[0, C/d)`` come from frame ``t - 1``
+    only, so frame ``t`` never sees the future and a stream can be processed
+    frame by frame. Frames shifted in from outside the clip are zeros.
+
+    Args:
+        x: Features of shape ``(N * T, C, H, W)``, frames of a clip
+            consecutive.
+        num_segments: Frames per clip ``T``.
+        shift_div: Shift ``C // shift_div`` channels per direction.
+            Defaults to 8.
+        causal: Shift from the past only. Defaults to False.
+
+    Returns:
+        torch.Tensor: Shifted features, shape ``(N * T, C, H, W)``.
+    """
+    nt, c, h, w = x.shape
+    if nt % num_segments != 0:
+        raise ValueError(f'a batch of {nt} frames is not (N * T) with '
+                         f'T=num_segments={num_segments}')
+    x = x.reshape(nt // num_segments, num_segments, c, h * w)
+    fold = c // shift_div
+    if fold == 0:
+        return x.reshape(nt, c, h, w)
+    # F.pad pads (HW, C, T) from the last dim backwards: (hw_l, hw_r, c_l,
+    # c_r, t_l, t_r); slicing + pad + cat keeps it export-friendly (no
+    # in-place writes into a zero buffer).
+    if causal:
+        past = F.pad(x[:, :-1, :fold], (0, 0, 0, 0, 1, 0))
+        out = torch.cat([past, x[:, :, fold:]], dim=2)
+    else:
+        future = F.pad(x[:, 1:, :fold], (0, 0, 0, 0, 0, 1))
+        past = F.pad(x[:, :-1, fold:2 * fold], (0, 0, 0, 0, 1, 0))
+        out = torch.cat([future, past, x[:, :, 2 * fold:]], dim=2)
+    return out.reshape(nt, c, h, w)
+
+
+class TemporalShift(nn.Module):
+    """Module form of :func:`temporal_shift`, with no parameters.
+
+    Args:
+        num_segments: Frames per clip ``T``; the batch must be ``N * T``.
+            Defaults to 8.
+        shift_div: Shift ``C // shift_div`` channels per direction.
+            Defaults to 8.
+        causal: Shift from the past only (online TSM). Defaults to False.
+
+    Examples:
+        >>> shift = TemporalShift(num_segments=4, shift_div=4)
+        >>> shift(torch.randn(2 * 4, 16, 7, 7)).shape
+        torch.Size([8, 16, 7, 7])
+    """
+
+    def __init__(self,
+                 num_segments: int = 8,
+                 shift_div: int = 8,
+                 causal: bool = False) -> None:
+        super().__init__()
+        self.num_segments = check_positive_int('num_segments', num_segments)
+        # >= 2: at most half of the channels move
+        self.shift_div = check_positive_int('shift_div', shift_div, 2)
+        self.causal = causal
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Shift ``(N * T, C, H, W)`` features; returns the same shape."""
+        return temporal_shift(x, self.num_segments, self.shift_div,
+                              self.causal)
+
+    def extra_repr(self) -> str:
+        return (f'num_segments={self.num_segments}, '
+                f'shift_div={self.shift_div}, causal={self.causal}')

@@ -1,0 +1,85 @@
+"""Build a frozen teacher from a config and a checkpoint, checked up front."""
+import os.path as osp
+
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+
+__all__ = ['load_model_config', 'load_checkpoint_strict', 'freeze']
+
+_REPO_CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__))))), 'configs')
+
+
+def load_model_config(path: str) -> Config:
+    """Read a config from a file or an ``mmlight::`` / ``mmaction::`` path.
+
+    ``mmlight::<file>.py`` falls back to the checkout's ``configs/`` when
+    mmlight is not installed with its ``.mim`` copy.
+
+    Raises:
+        FileNotFoundError: Naming the path when no such config exists.
+    """
+    if '::' in path:
+        try:
+            resolved, _ = Config._get_cfg_path(path, '')
+        except (FileNotFoundError, ModuleNotFoundError, ValueError):
+            resolved = ''
+        if not osp.isfile(resolved) and path.startswith('mmlight::'):
+            resolved = osp.join(_REPO_CONFIGS, path.partition('::')[2])
+    else:
+        resolved = path
+    if not osp.isfile(resolved):
+        raise FileNotFoundError(f'config not found: {path}')
+    return Config.fromfile(resolved)
+
+
+def load_checkpoint_strict(model: nn.Module, path: str,
+                           what: str = 'model') -> None:
+    """Load ``path`` into ``model``; every key must fit exactly.
+
+    Accepts MMEngine checkpoints (``state_dict`` inside) and bare state
+    dicts, ``module.``-prefixed or not; tensors are cast to the model's
+    dtypes (an fp16 copy loads into an fp32 model).
+
+    Raises:
+        FileNotFoundError: If ``path`` does not exist.
+        ValueError: Naming the file and the missing, unexpected or
+            mismatched keys (a checkpoint of another model).
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{what} checkpoint not found: {path}')
+    ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict) or not state:
+        raise ValueError(f'{path}: not a checkpoint (no state dict)')
+    state = {k[7:] if k.startswith('module.') else k: v
+             for k, v in state.items()}
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    mismatched = sorted(
+        f'{k}: {tuple(state[k].shape)} vs {tuple(own[k].shape)}'
+        for k in set(own) & set(state) if state[k].shape != own[k].shape)
+    if missing or unexpected or mismatched:
+
+        def few(keys):
+            return f'{len(keys)} {keys[:5]}'
+
+        raise ValueError(
+            f'{path} does not fit the {what} ({type(model).__name__}): '
+            f'missing keys {few(missing)}, unexpected keys '
+            f'{few(unexpected)}, shape mismatches {few(mismatched)}')
+    model.load_state_dict(state)
+
+
+def freeze(model: nn.Module) -> nn.Module:
+    """Eval mode, no gradients, no in-place activations (so recorded
+    features are not overwritten); returns ``model``."""
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    for m in model.modules():
+        if hasattr(m, 'inplace') and isinstance(m.inplace, bool):
+            m.inplace = False
+    return model

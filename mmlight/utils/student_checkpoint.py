@@ -1,0 +1,40 @@
+"""Turn a distillation checkpoint into a plain student checkpoint."""
+import os.path as osp
+from typing import Dict
+
+import torch
+
+__all__ = ['student_state_dict', 'export_student_checkpoint']
+
+
+def student_state_dict(state_dict: Dict[str, torch.Tensor],
+                       prefix: str = 'student.') -> Dict[str, torch.Tensor]:
+    """The student's tensors under their plain-model names.
+
+    Raises:
+        ValueError: If no key starts with ``prefix`` (not a distillation
+            checkpoint).
+    """
+    out = {k[len(prefix):]: v for k, v in state_dict.items()
+           if k.startswith(prefix)}
+    if not out:
+        raise ValueError(f'no key starts with {prefix!r}: not a '
+                         'distillation checkpoint')
+    return out
+
+
+def export_student_checkpoint(src: str, dst: str) -> str:
+    """Write ``dst``: ``src``'s student weights and meta, nothing else.
+
+    The result loads with the plain student config
+    (``tools/test.py <student config> dst``).
+
+    Raises:
+        FileNotFoundError: If ``src`` does not exist.
+    """
+    if not osp.isfile(src):
+        raise FileNotFoundError(f'checkpoint not found: {src}')
+    ckpt = torch.load(src, map_location='cpu', weights_only=True)
+    student = student_state_dict(ckpt.get('state_dict', ckpt))
+    torch.save(dict(meta=ckpt.get('meta', {}), state_dict=student), dst)
+    return dst

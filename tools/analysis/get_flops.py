@@ -1,0 +1,63 @@
+"""Print the FLOPs and parameters of a config's model on one test clip.
+
+    python tools/analysis/get_flops.py configs/fall_mbv3_baseline.py [--table]
+
+The input shape is read from the config's test pipeline
+(:func:`mmlight.utils.complexity.infer_input_shape`) unless ``--shape``
+gives it, batch included (e.g. ``--shape 1 8 3 48 64``). The recognizer runs
+backbone and head (``mode='tensor'``, ``stage='head'``); one
+multiply-accumulate counts as one FLOP.
+"""
+import argparse
+import os.path as osp
+import sys
+from typing import List, Optional
+
+try:
+    import mmlight  # noqa: F401
+except ImportError:  # a checkout that is not installed
+    sys.path.insert(
+        0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+    import mmlight  # noqa: F401
+
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+
+from mmlight.registry import MODELS  # noqa: E402
+from mmlight.utils.complexity import (infer_input_shape,  # noqa: E402
+                                      model_complexity)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config', help='config file path')
+    parser.add_argument(
+        '--shape', type=int, nargs='+',
+        help='full input shape, batch included; default: from the config')
+    parser.add_argument(
+        '--stage', choices=['backbone', 'neck', 'head'], default='head',
+        help='count a recognizer up to this stage (default: head)')
+    parser.add_argument('--table', action='store_true',
+                        help='also print the per-module table')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, key=value')
+    args = parser.parse_args(argv)
+
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmlight'))
+    shape = tuple(args.shape) if args.shape else infer_input_shape(cfg)
+    model = MODELS.build(cfg.model)
+    result = model_complexity(model, shape, stage=args.stage)
+    if args.table:
+        print(result['table'])
+    print(f'Input shape: {shape}\n'
+          f'GFLOPs: {result["flops"] / 1e9:.6f} '
+          f'({result["flops"]:.0f} FLOPs, 1 MAC = 1 FLOP)\n'
+          f'Params (M): {result["params"] / 1e6:.4f}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,30 @@
+"""Write the student of a distillation checkpoint as a plain checkpoint.
+
+    python tools/model_converters/extract_student.py \
+        work_dirs/fall_mbv3_distill/best_acc_top1_epoch_14.pth student.pth
+    python tools/test.py configs/fall_mbv3s_tsm.py student.pth
+"""
+import argparse
+import os.path as osp
+import sys
+
+try:
+    import mmlight  # noqa: F401
+except ImportError:  # a checkout that is not installed
+    sys.path.insert(
+        0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+from mmlight.utils.student_checkpoint import \
+    export_student_checkpoint  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('checkpoint', help='a VideoDistill checkpoint')
+    parser.add_argument('out', help='where to write the student checkpoint')
+    args = parser.parse_args()
+    print(export_student_checkpoint(args.checkpoint, args.out))
+
+
+if __name__ == '__main__':
+    main()
