@@ -41,7 +41,8 @@ MEASUREMENT_NOTES = (
     'batch 1 (the 2D model\'s segments, or one view of the 3D model), '
     'backbone and head, one multiply-accumulate = one FLOP (MMEngine / '
     'fvcore counter; operators it does not know count zero). CPU clips/s: '
-    "batch-1 `model(x, mode='tensor')` under `torch.inference_mode()`, "
+    "batch-1 `model(x, mode='tensor', stage='head')` (backbone and head) "
+    'under `torch.inference_mode()`, '
     'random input, after warm-up, mean over >= {min_iters} iterations and '
     '>= {min_seconds:g} s. peak mem ({device}): {memory}. top-1, fall '
     'recall, hard-neg acc: the test split, best validation checkpoint; '

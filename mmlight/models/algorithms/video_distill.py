@@ -9,7 +9,8 @@ from mmengine.structures import BaseDataElement
 from mmlight.models.utils.clip_views import (student_view,
                                              uniform_frame_indices)
 from mmlight.models.utils.teacher import (freeze, load_checkpoint_strict,
-                                          load_model_config)
+                                          load_model_config,
+                                          load_teacher_logits)
 from mmlight.registry import MODELS
 
 __all__ = ['VideoDistill']
@@ -54,6 +55,17 @@ class VideoDistill(BaseModel):
             Hinton's ``alpha``. Defaults to 1.0.
         teacher_half: Run the teacher in half precision on a GPU (ignored on
             CPU). Defaults to False.
+        teacher_logits: A file of precomputed teacher logits
+            (``tools/analysis/cache_teacher_logits.py``). The teacher then
+            never runs (nor moves to the GPU): its logits are looked up by
+            each sample's ``filename`` (add ``'filename'`` to
+            ``PackActionInputs``' ``meta_keys``) and given to the teacher
+            recorder named ``teacher_logits_recorder``. They are the
+            teacher's outputs on its deterministic test view of each clip,
+            so this suits a fixed dataset; only logit losses can use them.
+            Defaults to None.
+        teacher_logits_recorder: The teacher recorder that the cached
+            logits fill. Defaults to ``'logits'``.
         data_preprocessor: This model's own preprocessor, which only moves
             the raw batch to the device. Defaults to
             ``dict(type='BaseDataPreprocessor')``.
@@ -68,6 +80,8 @@ class VideoDistill(BaseModel):
                  student_view: Optional[dict] = None,
                  student_loss_weight: float = 1.0,
                  teacher_half: bool = False,
+                 teacher_logits: Optional[str] = None,
+                 teacher_logits_recorder: str = 'logits',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
@@ -106,6 +120,17 @@ class VideoDistill(BaseModel):
         self.distiller = MODELS.build(distiller)
         self.distiller.prepare_from_student(self.student)
         self.distiller.prepare_from_teacher(self.teacher)
+        self.teacher_logits = None
+        if teacher_logits is not None:
+            self.teacher_logits = load_teacher_logits(teacher_logits)
+            recorders = self.distiller.teacher_recorders.recorders
+            if set(recorders) != {teacher_logits_recorder}:
+                raise ValueError(
+                    f'teacher_logits={teacher_logits!r} replaces the teacher '
+                    f'recorder {teacher_logits_recorder!r} only, but the '
+                    f'distiller records {sorted(recorders)} from the '
+                    'teacher; drop the feature losses or the cache')
+            self.teacher_logits_recorder = recorders[teacher_logits_recorder]
         self.student_loss_weight = student_loss_weight
         self.distill_loss_scale = 1.0
         self.distillation_stopped = False
@@ -117,6 +142,8 @@ class VideoDistill(BaseModel):
 
     def _apply(self, fn, *args, **kwargs):
         super()._apply(fn, *args, **kwargs)
+        if self.teacher_logits is not None:
+            return self  # never runs: stays on the CPU
         self.teacher._apply(fn, *args, **kwargs)
         if self.teacher_half and next(self.teacher.parameters()).is_cuda:
             self.teacher.half()
@@ -151,6 +178,23 @@ class VideoDistill(BaseModel):
             for c in clips
         ]
 
+    def _record_cached_logits(self, data_samples: List[BaseDataElement],
+                              device: torch.device) -> None:
+        rows = []
+        for sample in data_samples:
+            name = sample.metainfo.get('filename')
+            if name is None:
+                raise KeyError(
+                    "teacher_logits needs each sample's 'filename': add it "
+                    "to PackActionInputs' meta_keys in the train pipeline")
+            if name not in self.teacher_logits:
+                raise KeyError(f'no cached teacher logits for {name}; '
+                               'recompute the cache for this dataset')
+            rows.append(self.teacher_logits[name])
+        recorder = self.teacher_logits_recorder
+        recorder.reset_data_buffer()
+        recorder.data_buffer.append(torch.stack(rows).to(device))
+
     @staticmethod
     def precise_bn_forward(model: 'VideoDistill', batch: dict) -> None:
         """Run the student on a training batch (for ``PreciseBNHook``)."""
@@ -170,7 +214,9 @@ class VideoDistill(BaseModel):
             data_samples: Their data samples (labels).
         """
         losses: Dict[str, torch.Tensor] = {}
-        if not self.distillation_stopped:
+        if not self.distillation_stopped and self.teacher_logits is not None:
+            self._record_cached_logits(data_samples, inputs[0].device)
+        elif not self.distillation_stopped:
             t_data = self.teacher.data_preprocessor(
                 dict(inputs=inputs, data_samples=data_samples), False)
             t_inputs = t_data['inputs']

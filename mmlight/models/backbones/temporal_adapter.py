@@ -268,28 +268,29 @@ class TemporalAdapter(BaseModule):
 
     def _insert(self, cfg: dict, num_segments: int) -> None:
         kind = cfg['type']
+        # the shift goes before a block's first conv, the temporal conv
+        # after its first spatial conv
+        slot = 'pre' if kind == 'shift' else 'post'
         for info in self._stage_blocks(cfg['stages'], cfg['interval']):
+            if kind == 'shift' and cfg['residual_only'] \
+                    and not has_shortcut(info.module):
+                continue
+            convs = info.convs if kind == 'shift' else info.spatial_convs
+            if not convs:
+                continue
+            wrapper = self._wrapper(info.module, convs[0])
+            if not isinstance(getattr(wrapper, slot), nn.Identity):
+                raise ValueError(f'two {kind} entries select block '
+                                 f'{info.name}')
             if kind == 'shift':
-                if cfg['residual_only'] and not has_shortcut(info.module):
-                    continue
-                if not info.convs:
-                    continue
-                wrapper = self._wrapper(info.module, info.convs[0])
-                if not isinstance(wrapper.pre, nn.Identity):
-                    raise ValueError(f'two shift entries select block '
-                                     f'{info.name}')
-                wrapper.pre = TemporalShift(num_segments, cfg['shift_div'],
-                                            cfg['causal'])
+                layer = TemporalShift(num_segments, cfg['shift_div'],
+                                      cfg['causal'])
             else:
-                if not info.spatial_convs:
-                    continue
-                wrapper = self._wrapper(info.module, info.spatial_convs[0])
-                if not isinstance(wrapper.post, nn.Identity):
-                    raise ValueError(f'two conv entries select block '
-                                     f'{info.name}')
-                wrapper.post = DepthwiseTemporalConv(
-                    wrapper.module.out_channels, num_segments,
-                    cfg['kernel_size'], cfg['causal'])
+                layer = DepthwiseTemporalConv(wrapper.module.out_channels,
+                                              num_segments,
+                                              cfg['kernel_size'],
+                                              cfg['causal'])
+            setattr(wrapper, slot, layer)
             self.inserted[kind].append(info.name)
         if not self.inserted[kind]:
             raise ValueError(

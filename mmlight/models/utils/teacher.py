@@ -1,11 +1,15 @@
 """Build a frozen teacher from a config and a checkpoint, checked up front."""
 import os.path as osp
+from typing import Dict
 
 import torch
 import torch.nn as nn
 from mmengine.config import Config
 
-__all__ = ['load_model_config', 'load_checkpoint_strict', 'freeze']
+__all__ = [
+    'load_model_config', 'load_checkpoint_strict', 'freeze',
+    'load_teacher_logits', 'save_teacher_logits'
+]
 
 _REPO_CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__))))), 'configs')
@@ -83,3 +87,25 @@ def freeze(model: nn.Module) -> nn.Module:
         if hasattr(m, 'inplace') and isinstance(m.inplace, bool):
             m.inplace = False
     return model
+
+
+def save_teacher_logits(logits: Dict[str, torch.Tensor], path: str,
+                        **meta: str) -> None:
+    """Write ``{filename: (K,) logits}`` and provenance (``meta``)."""
+    torch.save(dict(logits=dict(logits), meta=dict(meta)), path)
+
+
+def load_teacher_logits(path: str) -> Dict[str, torch.Tensor]:
+    """Read :func:`save_teacher_logits`' file.
+
+    Raises:
+        FileNotFoundError: If ``path`` does not exist.
+        ValueError: If it is not such a file.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'teacher logits file not found: {path}')
+    obj = torch.load(path, map_location='cpu', weights_only=True)
+    logits = obj.get('logits') if isinstance(obj, dict) else None
+    if not isinstance(logits, dict) or not logits:
+        raise ValueError(f'{path}: no teacher logits in the file')
+    return logits

@@ -142,3 +142,43 @@ def test_bad_arguments(teacher_ckpt):
         _algo(teacher_ckpt, student_view=dict(frames=4))
     with pytest.raises(ValueError, match='student_loss_weight'):
         _algo(teacher_ckpt, student_loss_weight=-1)
+
+
+def test_cached_teacher_logits_replace_the_teacher(teacher_ckpt, tmp_path):
+    from mmlight.models.losses import KDLoss
+    from mmlight.models.utils.teacher import save_teacher_logits
+    cached = {'a.mp4': torch.tensor([3.0, 0.0, -3.0]),
+              'b.mp4': torch.tensor([0.0, 2.0, 0.0])}
+    path = str(tmp_path / 'logits.pth')
+    save_teacher_logits(cached, path, config='x')
+    algo = _algo(teacher_ckpt, teacher_logits=path).eval()
+    batch = _batch()
+    for sample, name in zip(batch['data_samples'], cached):
+        sample.set_metainfo(dict(filename=name))
+    losses = algo.loss(**algo.data_preprocessor(batch, True))
+    with torch.no_grad():
+        views = algo._student_inputs(batch['inputs'])
+        s = algo.student.data_preprocessor(
+            dict(inputs=views, data_samples=batch['data_samples']), False)
+        s_logits = algo.student._forward(s['inputs'], stage='head')
+    expected = KDLoss(tau=2.0)(s_logits, torch.stack(list(cached.values())))
+    torch.testing.assert_close(losses['distill.loss_kd'], expected)
+
+    batch['data_samples'][0].set_metainfo(dict(filename='c.mp4'))
+    with pytest.raises(KeyError, match='no cached teacher logits for c.mp4'):
+        algo.loss(**algo.data_preprocessor(batch, True))
+    with pytest.raises(KeyError, match='meta_keys'):
+        algo.loss(**algo.data_preprocessor(_batch(), True))
+
+
+def test_cached_logits_cannot_feed_feature_losses(teacher_ckpt, tmp_path):
+    from mmlight.models.utils.teacher import save_teacher_logits
+    path = str(tmp_path / 'logits.pth')
+    save_teacher_logits({'a.mp4': torch.zeros(3)}, path)
+    distiller = dict(KD, teacher_recorders=dict(
+        logits=dict(type='mmrazor.ModuleOutputs', source='cls_head'),
+        feat=dict(type='mmrazor.ModuleOutputs', source='backbone')))
+    with pytest.raises(ValueError, match="records \\['feat', 'logits'\\]"):
+        MODELS.build(dict(type='VideoDistill', student=STUDENT,
+                          teacher=TEACHER, teacher_ckpt=teacher_ckpt,
+                          distiller=distiller, teacher_logits=path))
