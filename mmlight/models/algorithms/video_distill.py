@@ -49,8 +49,12 @@ class VideoDistill(BaseModel):
             mis-shaped keys fails at once, naming the file and the keys.
         distiller: Config of the distiller, typically
             ``dict(type='mmrazor.ConfigurableDistiller', ...)``.
-        student_view: ``num_frames`` (default: all the teacher's) and
-            ``size`` (``(H, W)``, default: the teacher's). Defaults to None.
+        student_view: ``num_frames`` (default: all the teacher's),
+            ``size`` (``(H, W)``, default: the teacher's) and ``sampling``:
+            ``'uniform'`` (the centre frame of each of ``num_frames``
+            segments) or ``'random'`` (a random frame of each segment in
+            training, the centre otherwise; TSN's sampling). Defaults to
+            None (uniform, all frames).
         student_loss_weight: Weight of the student's own (label) losses:
             Hinton's ``alpha``. Defaults to 1.0.
         teacher_half: Run the teacher in half precision on a GPU (ignored on
@@ -92,10 +96,14 @@ class VideoDistill(BaseModel):
             raise ValueError('`student_loss_weight` must be >= 0, got '
                              f'{student_loss_weight}')
         view = dict(student_view or {})
-        unknown = set(view) - {'num_frames', 'size'}
+        unknown = set(view) - {'num_frames', 'size', 'sampling'}
         if unknown:
             raise ValueError(f'student_view: unknown keys {sorted(unknown)};'
-                             " allowed: ['num_frames', 'size']")
+                             " allowed: ['num_frames', 'sampling', 'size']")
+        if view.get('sampling', 'uniform') not in ('uniform', 'random'):
+            raise ValueError("student_view.sampling must be 'uniform' or "
+                             f"'random', got {view['sampling']!r}")
+        self.view_random = view.get('sampling') == 'random'
         self.student = MODELS.build(student)
         blending = getattr(self.student.data_preprocessor, 'blending', None)
         if blending is not None:
@@ -170,13 +178,18 @@ class VideoDistill(BaseModel):
             dict(inputs=inputs, data_samples=data_samples), False)
         return self.student(data['inputs'], data['data_samples'], mode=mode)
 
-    def _student_inputs(self, clips: List[torch.Tensor]) -> List[torch.Tensor]:
+    def _student_inputs(self,
+                        clips: List[torch.Tensor],
+                        random: bool = False) -> List[torch.Tensor]:
         total = clips[0].shape[2]
-        indices = uniform_frame_indices(total, self.view_frames or total)
-        return [
-            student_view(c, indices, self.student_format, self.view_size)
-            for c in clips
-        ]
+        views = []
+        for clip in clips:
+            indices = uniform_frame_indices(total, self.view_frames or total,
+                                            random)
+            views.append(
+                student_view(clip, indices, self.student_format,
+                             self.view_size))
+        return views
 
     def _record_cached_logits(self, data_samples: List[BaseDataElement],
                               device: torch.device) -> None:
@@ -225,7 +238,8 @@ class VideoDistill(BaseModel):
             with self.distiller.teacher_recorders, torch.no_grad():
                 self.teacher._forward(t_inputs, stage='head')
         s_data = self.student.data_preprocessor(
-            dict(inputs=self._student_inputs(inputs),
+            dict(inputs=self._student_inputs(
+                inputs, self.view_random and self.training),
                  data_samples=data_samples), True)
         with self.distiller.student_recorders:
             student_losses = self.student(

@@ -7,11 +7,14 @@ import torch.nn.functional as F
 __all__ = ['uniform_frame_indices', 'student_view']
 
 
-def uniform_frame_indices(total: int, num: int) -> torch.Tensor:
+def uniform_frame_indices(total: int, num: int,
+                          random: bool = False) -> torch.Tensor:
     """``num`` frame indices spread evenly over ``total`` frames.
 
     Each index is the centre of one of ``num`` equal segments (TSN's test
-    sampling), e.g. ``total=16, num=8`` gives ``1, 3, ..., 15``.
+    sampling), e.g. ``total=16, num=8`` gives ``1, 3, ..., 15``; with
+    ``random=True`` it is a random frame of each segment instead (TSN's
+    training sampling, drawn from torch's global RNG).
 
     Raises:
         ValueError: If ``num`` is not in ``[1, total]``.
@@ -20,7 +23,12 @@ def uniform_frame_indices(total: int, num: int) -> torch.Tensor:
         raise ValueError(f'cannot take {num} frames from a {total}-frame '
                          'teacher clip: the student needs 1..'
                          f'{total} frames')
-    return ((torch.arange(num) + 0.5) * total / num).long()
+    if not random:
+        return ((torch.arange(num) + 0.5) * total / num).long()
+    starts = (torch.arange(num) * total / num).long()
+    ends = (torch.arange(1, num + 1) * total / num).long()
+    offsets = (torch.rand(num) * (ends - starts)).long()
+    return starts + offsets
 
 
 def student_view(clip: torch.Tensor,

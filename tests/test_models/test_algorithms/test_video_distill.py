@@ -182,3 +182,17 @@ def test_cached_logits_cannot_feed_feature_losses(teacher_ckpt, tmp_path):
         MODELS.build(dict(type='VideoDistill', student=STUDENT,
                           teacher=TEACHER, teacher_ckpt=teacher_ckpt,
                           distiller=distiller, teacher_logits=path))
+
+
+def test_random_student_view_only_in_training(teacher_ckpt):
+    algo = _algo(teacher_ckpt,
+                 student_view=dict(num_frames=4, sampling='random'))
+    clips = _batch(n=1, t=8)['inputs']
+    torch.manual_seed(0)
+    views = {tuple(algo._student_inputs(clips, True)[0][:, 0, 0, 0].tolist())
+             for _ in range(20)}
+    assert len(views) > 1
+    fixed = algo._student_inputs(clips)[0]
+    torch.testing.assert_close(fixed, clips[0][0, :, 1::2].transpose(0, 1))
+    with pytest.raises(ValueError, match='sampling'):
+        _algo(teacher_ckpt, student_view=dict(sampling='dense'))

@@ -37,3 +37,16 @@ def test_bad_layouts():
         student_view(torch.zeros(3, 4, 4), [0], 'NCHW')
     with pytest.raises(ValueError, match="'NHWC'"):
         student_view(_clip(), [0], 'NHWC')
+
+
+def test_random_indices_take_one_frame_per_segment():
+    torch.manual_seed(0)
+    seen = set()
+    for _ in range(50):
+        idx = uniform_frame_indices(16, 8, random=True)
+        assert ((idx // 2) == torch.arange(8)).all()  # one per segment
+        seen.update(idx.tolist())
+    assert seen == set(range(16))  # both frames of each segment get drawn
+    idx = uniform_frame_indices(10, 3, random=True)
+    assert (idx >= torch.tensor([0, 3, 6])).all() and \
+        (idx < torch.tensor([3, 6, 10])).all()
