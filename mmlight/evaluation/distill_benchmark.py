@@ -139,6 +139,11 @@ def format_distill_table(results: Dict[str, List[Dict[str, Any]]]) -> str:
         if not all(map(math.isfinite, (teacher, alone, distilled))) or \
                 abs(gap) < 1e-12:
             closed = 'n/a'
+        elif gap < 0:
+            # a ratio of two negatives would read as success
+            closed = (f'n/a (no gap: the student alone is '
+                      f'{-100 * gap:.1f} points above the teacher; '
+                      f'distilled - alone = {100 * (distilled - alone):+.1f})')
         else:
             closed = f'{100 * (distilled - alone) / gap:.1f}%'
         lines += ['', f'Gap closed (top-1): {closed} = (distilled - alone) '

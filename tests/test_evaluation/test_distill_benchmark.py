@@ -281,3 +281,17 @@ def test_cli_prints_table(tmp_path, monkeypatch, capsys, teacher_ckpt):
     assert open(out).read() == printed
     assert {c[2] for c in fake.commands} == {TEACHER_CFG, STUDENT_CFG,
                                              DISTILL_CFG}
+
+
+def test_gap_closed_is_not_reported_when_the_student_beats_the_teacher():
+    from mmlight.evaluation.distill_benchmark import format_distill_table
+
+    def runs(*top1):
+        return [dict(top1=t, fall_recall=1.0, hard_negative_acc=1.0)
+                for t in top1]
+
+    table = format_distill_table({
+        'teacher': runs(0.80), 'student alone': runs(0.85, 0.87),
+        'distilled student': runs(0.75, 0.79)})
+    assert 'no gap: the student alone is 6.0 points above the teacher' \
+        in table and 'distilled - alone = -9.0' in table
