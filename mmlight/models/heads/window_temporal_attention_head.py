@@ -12,6 +12,7 @@ from mmaction.models.heads.base import BaseHead
 from mmengine.model.weight_init import normal_init, trunc_normal_
 from torch.utils.checkpoint import checkpoint
 
+from mmlight.models.utils.checks import check_positive_int
 from mmlight.models.utils.video_features import to_video_features
 from mmlight.models.utils.weight_init import init_transformer_weights
 from mmlight.models.layers.attention import TransformerBlock
@@ -82,10 +83,8 @@ class WindowTemporalAttentionHead(BaseHead):
         if embed_dims < 1 or num_heads < 1 or embed_dims % num_heads != 0:
             raise ValueError(f'`embed_dims` ({embed_dims}) must be a positive'
                              f' multiple of `num_heads` ({num_heads})')
-        if window_size < 1:
-            raise ValueError(f'`window_size` must be >= 1, got {window_size}')
-        if num_layers < 1:
-            raise ValueError(f'`num_layers` must be >= 1, got {num_layers}')
+        check_positive_int('window_size', window_size)
+        check_positive_int('num_layers', num_layers)
         if not 0.0 <= dropout_ratio < 1.0:
             raise ValueError(
                 f'`dropout_ratio` must be in [0, 1), got {dropout_ratio}')
