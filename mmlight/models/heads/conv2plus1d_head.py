@@ -3,17 +3,15 @@
 Works on top of both 2D backbones (TSN/TSM style, ``Recognizer2D``) and 3D
 backbones (``Recognizer3D``).
 """
-import contextlib
-from typing import Optional, Tuple
+from typing import Optional
 
 import torch
 import torch.nn as nn
 from mmaction.models.common import Conv2plus1d
 from mmaction.models.heads.base import BaseHead
 from mmengine.model.weight_init import constant_init, normal_init
-from torch.utils.checkpoint import checkpoint
 
-from mmlight.models.utils.checkpoint import frozen_bn_stats
+from mmlight.models.utils.checkpoint import checkpoint_bn_safe
 from mmlight.models.utils.video_features import to_video_features
 from mmlight.registry import MODELS
 
@@ -119,12 +117,6 @@ class Conv2Plus1DHead(BaseHead):
     def _block(self, x: torch.Tensor) -> torch.Tensor:
         return self.relu(self.bn(self.conv(x)))
 
-    def _cp_contexts(
-        self
-    ) -> Tuple[contextlib.AbstractContextManager,
-               contextlib.AbstractContextManager]:
-        return contextlib.nullcontext(), frozen_bn_stats(self)
-
     def forward(self,
                 x: torch.Tensor,
                 num_segs: Optional[int] = None,
@@ -146,11 +138,7 @@ class Conv2Plus1DHead(BaseHead):
         """
         x = to_video_features(x, num_segs)  # (N, C, T, H, W)
         if self.with_cp and self.training:
-            x = checkpoint(
-                self._block,
-                x,
-                use_reentrant=False,
-                context_fn=self._cp_contexts)
+            x = checkpoint_bn_safe(self, self._block, x)
         else:
             x = self._block(x)  # (N, mid_channels, T, H, W)
         x = self.avg_pool(x).flatten(1)  # (N, mid_channels)
