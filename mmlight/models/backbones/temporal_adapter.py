@@ -202,20 +202,21 @@ class TemporalAdapter(BaseModule):
         }
         blocks = find_blocks(self.model,
                              block_types or DEFAULT_BLOCK_TYPES)
-        example = torch.zeros(2, 3, *trace_size)
-        self.blocks: List[BlockInfo] = trace_blocks(self._features,
-                                                    self.model, blocks,
-                                                    example)
+        # one traced pass gives the blocks' stages and the output channels
+        outputs: List[torch.Tensor] = []
+
+        def features(x: torch.Tensor) -> torch.Tensor:
+            outputs.append(self._features(x))
+            return outputs[-1]
+
+        self.blocks: List[BlockInfo] = trace_blocks(
+            features, self.model, blocks, torch.zeros(2, 3, *trace_size))
         if not self.blocks:
             raise ValueError(
                 f'{self.backbone_type}: found no blocks of types '
                 f'{tuple(block_types or DEFAULT_BLOCK_TYPES)}; pass the '
                 'class names of its residual blocks as `block_types`')
-        with torch.no_grad():
-            was_training = self.model.training
-            self.model.eval()
-            out = self._features(example)
-            self.model.train(was_training)
+        out = outputs[0]
         self.out_channels = int(out.shape[1])
         self.num_stages = max(b.stage for b in self.blocks) + 1
 
