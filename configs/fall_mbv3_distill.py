@@ -3,8 +3,10 @@
 # (fall_slowonly_r18_teacher.py) with Hinton's KD:
 #   loss = alpha * CE(student, y) + (1 - alpha) * T^2 * KL(teacher || student)
 # with alpha = 0.5, T = 4. Each network gets its own view of the same
-# decoded clip: the training pipeline is the teacher's (16 frames, NCTHW);
-# the student sees 8 of those frames, evenly spread, through its own
+# decoded clip, as it was trained: the training pipeline decodes the span
+# both need (the teacher's 16 frames x interval 3 = 48 frames, here the
+# whole clip, NCTHW); the teacher takes 16 strided frames of it and the
+# student 8 TSN segments (a random frame of each) through its own
 # preprocessor. Validation, test and checkpoints are the student's alone;
 # `*_student.pth` files load with the plain student config.
 #
@@ -24,7 +26,8 @@ model = dict(
     student=_base_.model,
     teacher=teacher_config,
     teacher_ckpt=teacher_ckpt,
-    student_view=dict(num_frames=_base_.num_segments),
+    teacher_view=dict(num_frames=_base_.clip_len),
+    student_view=dict(num_frames=_base_.num_segments, sampling='random'),
     student_loss_weight=alpha,
     distiller=dict(
         type='mmrazor.ConfigurableDistiller',
@@ -39,12 +42,13 @@ model = dict(
                 preds_S=dict(from_student=True, recorder='logits'),
                 preds_T=dict(from_student=False, recorder='logits')))))
 
-# Training clips in the teacher's format (the dataset base's 3D sampling);
-# validation and test keep the student's own 8-segment pipelines.
+# Training clips: every frame of the teacher's span (NCTHW), from which
+# each network takes its view; validation and test keep the student's own
+# 8-segment pipelines.
 train_pipeline = [
     dict(type='CheckedDecordInit'),
-    dict(type='SampleFrames', clip_len=_base_.clip_len,
-         frame_interval=_base_.frame_interval, num_clips=1),
+    dict(type='SampleFrames', clip_len=_base_.clip_len * _base_.frame_interval,
+         frame_interval=1, num_clips=1),
     dict(type='DecordDecode'),
     dict(type='RandomResizedCrop', area_range=(0.8, 1.0),
          aspect_ratio_range=(0.9, 1.1)),

@@ -1,5 +1,5 @@
 """Distil a 3D video teacher into a 2D/temporal student (different inputs)."""
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn as nn
@@ -14,6 +14,22 @@ from mmlight.models.utils.teacher import (freeze, load_checkpoint_strict,
 from mmlight.registry import MODELS
 
 __all__ = ['VideoDistill']
+
+
+_VIEW_KEYS = ('num_frames', 'sampling', 'size')
+
+
+def _check_view(name: str, view: Optional[dict]) -> dict:
+    """Validate a ``student_view``/``teacher_view`` dict (a copy)."""
+    view = dict(view or {})
+    unknown = set(view) - set(_VIEW_KEYS)
+    if unknown:
+        raise ValueError(f'{name}: unknown keys {sorted(unknown)}; '
+                         f'allowed: {list(_VIEW_KEYS)}')
+    if view.get('sampling', 'uniform') not in ('uniform', 'random'):
+        raise ValueError(f"{name}.sampling must be 'uniform' or 'random', "
+                         f"got {view['sampling']!r}")
+    return view
 
 
 @MODELS.register_module()
@@ -49,12 +65,21 @@ class VideoDistill(BaseModel):
             mis-shaped keys fails at once, naming the file and the keys.
         distiller: Config of the distiller, typically
             ``dict(type='mmrazor.ConfigurableDistiller', ...)``.
-        student_view: ``num_frames`` (default: all the teacher's),
-            ``size`` (``(H, W)``, default: the teacher's) and ``sampling``:
-            ``'uniform'`` (the centre frame of each of ``num_frames``
-            segments) or ``'random'`` (a random frame of each segment in
-            training, the centre otherwise; TSN's sampling). Defaults to
-            None (uniform, all frames).
+        student_view: ``num_frames`` (default: all decoded frames),
+            ``size`` (``(H, W)``, default: the decoded one) and
+            ``sampling``: ``'uniform'`` (the centre frame of each of
+            ``num_frames`` segments) or ``'random'`` (a random frame of
+            each segment in training, the centre otherwise; TSN's
+            sampling). Defaults to None (uniform, all frames).
+        teacher_view: The same keys for the teacher's frames, so the
+            pipeline can decode the span both networks need (e.g. all 48
+            frames of a clip) and each takes its own: the teacher 16
+            strided frames, the student 8 TSN segments over the whole
+            span, as each was trained. ``'student'``: exactly the
+            student's frames (a 2D/TSM teacher with the student's
+            segments). The teacher's layout (NCTHW or NCHW) is its
+            preprocessor's ``format_shape``. Defaults to None (all decoded
+            frames).
         student_loss_weight: Weight of the student's own (label) losses:
             Hinton's ``alpha``. Defaults to 1.0.
         teacher_half: Run the teacher in half precision on a GPU (ignored on
@@ -82,6 +107,7 @@ class VideoDistill(BaseModel):
                  teacher_ckpt: str,
                  distiller: dict,
                  student_view: Optional[dict] = None,
+                 teacher_view: Optional[Union[dict, str]] = None,
                  student_loss_weight: float = 1.0,
                  teacher_half: bool = False,
                  teacher_logits: Optional[str] = None,
@@ -95,15 +121,9 @@ class VideoDistill(BaseModel):
         if student_loss_weight < 0:
             raise ValueError('`student_loss_weight` must be >= 0, got '
                              f'{student_loss_weight}')
-        view = dict(student_view or {})
-        unknown = set(view) - {'num_frames', 'size', 'sampling'}
-        if unknown:
-            raise ValueError(f'student_view: unknown keys {sorted(unknown)};'
-                             " allowed: ['num_frames', 'sampling', 'size']")
-        if view.get('sampling', 'uniform') not in ('uniform', 'random'):
-            raise ValueError("student_view.sampling must be 'uniform' or "
-                             f"'random', got {view['sampling']!r}")
-        self.view_random = view.get('sampling') == 'random'
+        self.s_view = _check_view('student_view', student_view)
+        self.t_view = teacher_view if teacher_view == 'student' else \
+            _check_view('teacher_view', teacher_view)
         self.student = MODELS.build(student)
         blending = getattr(self.student.data_preprocessor, 'blending', None)
         if blending is not None:
@@ -113,13 +133,13 @@ class VideoDistill(BaseModel):
                 'remove `blending` when distilling')
         self.student_format = getattr(self.student.data_preprocessor,
                                       'format_shape', 'NCHW')
-        self.view_frames: Optional[int] = view.get('num_frames')
-        self.view_size: Optional[Tuple[int, int]] = view.get('size')
 
         if isinstance(teacher, str):
             teacher = load_model_config(teacher).model
         teacher_model = MODELS.build(teacher)
         load_checkpoint_strict(teacher_model, teacher_ckpt, what='teacher')
+        self.teacher_format = getattr(teacher_model.data_preprocessor,
+                                      'format_shape', 'NCTHW')
         # Held outside the module tree: not in state_dict, optimizer, DDP
         # or checkpoints; moved along by _apply below.
         self._teacher = [freeze(teacher_model)]
@@ -178,18 +198,41 @@ class VideoDistill(BaseModel):
             dict(inputs=inputs, data_samples=data_samples), False)
         return self.student(data['inputs'], data['data_samples'], mode=mode)
 
+    def _indices(self, clips: List[torch.Tensor],
+                 view: dict) -> List[torch.Tensor]:
+        """Each clip's frames for a view (random ones only in training)."""
+        total = clips[0].shape[2]
+        random = view.get('sampling') == 'random' and self.training
+        return [uniform_frame_indices(total, view.get('num_frames') or total,
+                                      random) for _ in clips]
+
+    @staticmethod
+    def _cut(clips: List[torch.Tensor], indices: List[torch.Tensor],
+             view: dict, input_format: str) -> List[torch.Tensor]:
+        return [student_view(clip, idx, input_format, view.get('size'))
+                for clip, idx in zip(clips, indices)]
+
     def _student_inputs(self,
                         clips: List[torch.Tensor],
-                        random: bool = False) -> List[torch.Tensor]:
-        total = clips[0].shape[2]
-        views = []
-        for clip in clips:
-            indices = uniform_frame_indices(total, self.view_frames or total,
-                                            random)
-            views.append(
-                student_view(clip, indices, self.student_format,
-                             self.view_size))
-        return views
+                        indices: Optional[List[torch.Tensor]] = None
+                        ) -> List[torch.Tensor]:
+        if indices is None:
+            indices = self._indices(clips, self.s_view)
+        return self._cut(clips, indices, self.s_view, self.student_format)
+
+    def _teacher_inputs(self,
+                        clips: List[torch.Tensor],
+                        student_indices: Optional[List[torch.Tensor]] = None
+                        ) -> List[torch.Tensor]:
+        if self.t_view == 'student':  # exactly the student's frames
+            if student_indices is None:
+                student_indices = self._indices(clips, self.s_view)
+            return self._cut(clips, student_indices, self.s_view,
+                             self.teacher_format)
+        if not self.t_view and self.teacher_format == 'NCTHW':
+            return clips
+        return self._cut(clips, self._indices(clips, self.t_view),
+                         self.t_view, self.teacher_format)
 
     def _record_cached_logits(self, data_samples: List[BaseDataElement],
                               device: torch.device) -> None:
@@ -229,17 +272,18 @@ class VideoDistill(BaseModel):
         losses: Dict[str, torch.Tensor] = {}
         if not self.distillation_stopped and self.teacher_logits is not None:
             self._record_cached_logits(data_samples, inputs[0].device)
-        elif not self.distillation_stopped:
+        s_indices = self._indices(inputs, self.s_view)
+        if not self.distillation_stopped and self.teacher_logits is None:
             t_data = self.teacher.data_preprocessor(
-                dict(inputs=inputs, data_samples=data_samples), False)
+                dict(inputs=self._teacher_inputs(inputs, s_indices),
+                     data_samples=data_samples), False)
             t_inputs = t_data['inputs']
             if self.teacher_half and t_inputs.is_cuda:
                 t_inputs = t_inputs.half()
             with self.distiller.teacher_recorders, torch.no_grad():
                 self.teacher._forward(t_inputs, stage='head')
         s_data = self.student.data_preprocessor(
-            dict(inputs=self._student_inputs(
-                inputs, self.view_random and self.training),
+            dict(inputs=self._student_inputs(inputs, s_indices),
                  data_samples=data_samples), True)
         with self.distiller.student_recorders:
             student_losses = self.student(

@@ -186,13 +186,57 @@ def test_cached_logits_cannot_feed_feature_losses(teacher_ckpt, tmp_path):
 
 def test_random_student_view_only_in_training(teacher_ckpt):
     algo = _algo(teacher_ckpt,
-                 student_view=dict(num_frames=4, sampling='random'))
+                 student_view=dict(num_frames=4, sampling='random')).train()
     clips = _batch(n=1, t=8)['inputs']
     torch.manual_seed(0)
-    views = {tuple(algo._student_inputs(clips, True)[0][:, 0, 0, 0].tolist())
+    views = {tuple(algo._student_inputs(clips)[0][:, 0, 0, 0].tolist())
              for _ in range(20)}
     assert len(views) > 1
-    fixed = algo._student_inputs(clips)[0]
+    fixed = algo.eval()._student_inputs(clips)[0]
     torch.testing.assert_close(fixed, clips[0][0, :, 1::2].transpose(0, 1))
-    with pytest.raises(ValueError, match='sampling'):
+    with pytest.raises(ValueError, match='student_view.sampling'):
         _algo(teacher_ckpt, student_view=dict(sampling='dense'))
+    with pytest.raises(ValueError, match="teacher_view: unknown keys"):
+        _algo(teacher_ckpt, teacher_view=dict(frames=4))
+
+
+def test_teacher_view_takes_its_own_frames(teacher_ckpt):
+    # 12 decoded frames: the teacher takes 4 strided ones (1, 4, 7, 10),
+    # the student 4 TSN segments over all 12.
+    algo = _algo(teacher_ckpt, teacher_view=dict(num_frames=4)).train()
+    clips = _batch(n=2, t=12)['inputs']
+    t_inputs = algo._teacher_inputs(clips)
+    assert t_inputs[0].shape == (1, 3, 4, 32, 32)
+    torch.testing.assert_close(t_inputs[0], clips[0][:, :, 1::3])
+    seen = []
+    hook = algo.teacher.backbone.register_forward_hook(
+        lambda m, a, o: seen.append(a[0].shape))
+    losses = algo.loss(**algo.data_preprocessor(
+        dict(inputs=clips, data_samples=_batch(n=2)['data_samples']), True))
+    hook.remove()
+    assert seen == [(2, 3, 4, 32, 32)]
+    assert torch.isfinite(losses['distill.loss_kd'])
+    # without a teacher view the teacher sees every decoded frame
+    assert _algo(teacher_ckpt)._teacher_inputs(clips) is clips
+
+
+def test_2d_teacher_sees_the_students_frames(tmp_path):
+    # A TSM teacher (NCHW) with teacher_view='student' gets exactly the
+    # student's (randomly drawn) frames.
+    torch.manual_seed(0)
+    path = str(tmp_path / 'tsm_teacher.pth')
+    torch.save({'state_dict': MODELS.build(STUDENT).state_dict()}, path)
+    algo = MODELS.build(dict(
+        type='VideoDistill', student=STUDENT, teacher=STUDENT,
+        teacher_ckpt=path, distiller=KD, teacher_view='student',
+        student_view=dict(num_frames=4, sampling='random'))).train()
+    assert algo.teacher_format == 'NCHW'
+    seen = {}
+    for name, net in (('t', algo.teacher), ('s', algo.student)):
+        net.backbone.register_forward_hook(
+            lambda m, a, o, name=name: seen.__setitem__(name, a[0]))
+    batch = _batch(n=2, t=12)
+    losses = algo.loss(**algo.data_preprocessor(batch, True))
+    assert seen['t'].shape == seen['s'].shape == (8, 3, 32, 32)
+    torch.testing.assert_close(seen['t'], seen['s'])
+    assert torch.isfinite(losses['distill.loss_kd'])
