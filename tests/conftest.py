@@ -8,6 +8,8 @@ import pytest
 
 warnings.filterwarnings('ignore', message='Fail to import ``MultiScale')
 
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
 
 def write_video(path: str, num_frames: int = 8, size=(64, 48)) -> str:
     """Write a small mp4 whose frame i has grey level 20 * i."""
@@ -49,3 +51,42 @@ def synthfall_tiny(tmp_path_factory):
     generate_dataset(str(out), num_clips=21, seed=0, width=64, height=48,
                      num_frames=16, fps=15, workers=1)
     return out
+
+
+def data_options(root, batch_size: int = 2) -> list:
+    """--cfg-options that point a SynthFall config at `root`, small and
+    single-process."""
+    from mmlight.evaluation.benchmark import data_root_options
+    return data_root_options(str(root), batch_size=batch_size, num_workers=0)
+
+
+def _tiny_config(name: str, root):
+    """A repo config with a tiny model, its data at ``root``.
+
+    ``fall_mbv3s_tsm.py``: the student at width 0.5 (8 segments, 48x64);
+    ``fall_slowonly_r18_teacher.py``: 8 base channels (16 frames).
+    """
+    from mmengine.config import Config
+
+    from mmlight.evaluation.benchmark import parse_cfg_options
+    cfg = Config.fromfile(osp.join(REPO, 'configs', name))
+    cfg.merge_from_dict(parse_cfg_options(data_options(root)))
+    if 'tsm' in name:
+        cfg.model.backbone.backbone.width_mult = 0.5
+        cfg.model.cls_head.in_channels = 288
+    else:
+        cfg.model.backbone.base_channels = 8
+        cfg.model.cls_head.in_channels = 64
+    return cfg
+
+
+@pytest.fixture(scope='session')
+def tiny_config():
+    """``tiny_config(name, root)``: see :func:`_tiny_config`."""
+    return _tiny_config
+
+
+@pytest.fixture(scope='session')
+def synthfall_options():
+    """``synthfall_options(root)``: --cfg-options for a SynthFall copy."""
+    return data_options

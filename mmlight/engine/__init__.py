@@ -1,7 +1,11 @@
-from .hooks import DistillScheduleHook, PreciseBNHook, StudentCheckpointHook
-from .optim_wrappers import AmpOptimWrapper
+from .hooks import (ChannelPruningHook, DistillScheduleHook, PreciseBNHook,
+                    StudentCheckpointHook)
+from .optim_wrappers import (AmpOptimWrapper, SparsityOptimWrapper,
+                             SparsityOptimWrapperConstructor)
+from .runner import PTQLoop, QATEpochBasedLoop
 
 __all__ = [
-    'AmpOptimWrapper', 'DistillScheduleHook', 'PreciseBNHook',
-    'StudentCheckpointHook'
+    'AmpOptimWrapper', 'ChannelPruningHook', 'DistillScheduleHook',
+    'PreciseBNHook', 'PTQLoop', 'QATEpochBasedLoop', 'SparsityOptimWrapper',
+    'SparsityOptimWrapperConstructor', 'StudentCheckpointHook'
 ]

@@ -7,24 +7,22 @@ one markdown table. Training and testing run the standard
 ``tools/train.py`` / ``tools/test.py`` in child processes, as a user would.
 """
 import copy
-import ctypes
-import gc
 import glob
 import json
 import math
-import multiprocessing
 import os
 import os.path as osp
-import resource
 import subprocess
 import sys
-import time
 import traceback
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import torch
 from torch import nn
 
+from mmlight.evaluation.measure import (CPU_MEMORY_METHOD,
+                                        CUDA_MEMORY_METHOD, peak_memory,
+                                        time_calls)
 from mmlight.evaluation.report import fall_metrics, load_predictions
 from mmlight.utils.complexity import (TensorForward, infer_input_shape,
                                       model_complexity)
@@ -49,17 +47,14 @@ MEASUREMENT_NOTES = (
     'hard-neg acc is the fall / no-fall accuracy on the clips that are '
     'falls or lie_down.')
 
-_CPU_MEMORY = ('peak RSS of a fresh process while it builds the model and '
-               'runs one batch-1 forward, minus its RSS right after the '
-               'imports (heap trimmed and peak reset there: Linux VmHWM; '
-               'else `ru_maxrss`), i.e. weights + inference working memory')
-_CUDA_MEMORY = ('`torch.cuda.max_memory_allocated` over moving the model '
-                'to the GPU and one batch-1 forward (weights + activations)')
+_CPU_MEMORY = CPU_MEMORY_METHOD
+_CUDA_MEMORY = CUDA_MEMORY_METHOD
 
 
 def data_root_options(data_root: str,
-                      splits: Sequence[str] = ('train', 'val', 'test')
-                      ) -> List[str]:
+                      splits: Sequence[str] = ('train', 'val', 'test'),
+                      batch_size: Optional[int] = None,
+                      num_workers: Optional[int] = None) -> List[str]:
     """``--cfg-options`` that point a SynthFall config at ``data_root``.
 
     ``configs/_base_/datasets/synthfall.py`` derives the annotation files
@@ -70,17 +65,27 @@ def data_root_options(data_root: str,
             ``test.txt`` and the videos).
         splits (Sequence[str]): The dataloaders to point there. Defaults to
             train, val and test.
+        batch_size (int, optional): Also set their batch size. Defaults to
+            None (the config's).
+        num_workers (int, optional): Also set their worker processes (and
+            ``persistent_workers`` to whether there are any). Defaults to
+            None (the config's).
 
     Returns:
         list[str]: ``key=value`` strings for ``--cfg-options``.
     """
     opts = []
     for split in splits:
-        loader = f'{split}_dataloader.dataset'
+        loader = f'{split}_dataloader'
         opts += [
-            f'{loader}.ann_file={osp.join(data_root, split + ".txt")}',
-            f'{loader}.data_prefix.video={data_root}'
+            f'{loader}.dataset.ann_file={osp.join(data_root, split + ".txt")}',
+            f'{loader}.dataset.data_prefix.video={data_root}'
         ]
+        if batch_size is not None:
+            opts.append(f'{loader}.batch_size={batch_size}')
+        if num_workers is not None:
+            opts += [f'{loader}.num_workers={num_workers}',
+                     f'{loader}.persistent_workers={num_workers > 0}']
     return opts
 
 
@@ -145,140 +150,55 @@ def measure_throughput(model: nn.Module, input_shape: Sequence[int],
                        threads: int = 2, min_iters: int = 20,
                        min_seconds: float = 2.0,
                        warmup: int = 3) -> float:
-    """Clips per second of batch-1 CPU inference.
+    """Clips per second of CPU inference of a recognizer.
 
     The model runs in eval mode (restored afterwards) through
     :class:`~mmlight.utils.complexity.TensorForward` (a recognizer:
     ``model(x, mode='tensor', stage='head')``) under
-    ``torch.inference_mode()`` on one random input, after ``warmup``
-    untimed calls, until both ``min_iters`` calls and ``min_seconds`` have
-    passed. ``torch.set_num_threads(threads)`` holds while it runs.
+    ``torch.inference_mode()`` on one random input, timed by
+    :func:`~mmlight.evaluation.measure.time_calls`.
 
     Args:
         model (nn.Module): The model, on the CPU.
-        input_shape (Sequence[int]): The input of one clip, batch 1
-            included, e.g. (1, 8, 3, 48, 64).
+        input_shape (Sequence[int]): The input, batch included, e.g.
+            (1, 8, 3, 48, 64).
         threads (int): Intra-op CPU threads. Defaults to 2.
         min_iters (int): At least this many timed calls. Defaults to 20.
         min_seconds (float): At least this long. Defaults to 2.0.
         warmup (int): Untimed calls first. Defaults to 3.
 
     Returns:
-        float: Timed calls divided by their wall time, in clips/s.
+        float: Clips (batch size x calls) per second of wall time.
     """
-    if threads < 1 or min_iters < 1 or min_seconds < 0 or warmup < 0:
-        raise ValueError(f'need threads >= 1, min_iters >= 1, min_seconds '
-                         f'>= 0, warmup >= 0; got {threads}, {min_iters}, '
-                         f'{min_seconds}, {warmup}')
-    previous = torch.get_num_threads()
     was_training = model.training
     forward = TensorForward(model).eval()
-    inputs = torch.randn(tuple(input_shape))
-    torch.set_num_threads(threads)
     try:
         with torch.inference_mode():
-            for _ in range(warmup):
-                forward(inputs)
-            iters = 0
-            start = time.perf_counter()
-            while True:
-                forward(inputs)
-                iters += 1
-                elapsed = time.perf_counter() - start
-                if iters >= min_iters and elapsed >= min_seconds:
-                    break
+            calls = time_calls(forward, torch.randn(tuple(input_shape)),
+                               threads, min_iters, min_seconds, warmup)
     finally:
-        torch.set_num_threads(previous)
         model.train(was_training)
-    return iters / elapsed
+    return calls * int(input_shape[0])
 
 
-def _status_mb(field: str) -> Optional[float]:
-    """A ``/proc/self/status`` memory field (``VmRSS``, ``VmHWM``) in MB."""
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith(field + ':'):
-                    return int(line.split()[1]) / 1024  # kB
-    except OSError:
-        pass
-    return None
-
-
-def _start_peak_rss() -> Tuple[float, bool]:
-    """Return what the import left resident, and reset the peak to it.
-
-    Freed heap memory stays resident and is handed out again without the
-    RSS growing, which would hide a small model. So the heap is trimmed
-    (glibc ``malloc_trim``) and the kernel's peak (``VmHWM``) reset to the
-    current RSS (``/proc/self/clear_refs``, Linux >= 4.0). Where that is
-    not possible, the baseline is the peak so far, ``ru_maxrss``.
-    """
-    gc.collect()
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
-    try:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-        rss = _status_mb('VmRSS')
-        if rss is not None and _status_mb('VmHWM') is not None:
-            return rss, True
-    except OSError:
-        pass
-    return _ru_maxrss_mb(), False
-
-
-def _ru_maxrss_mb() -> float:
-    # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _peak_memory_child(model_cfg: dict, scope: str,
-                       input_shape: Tuple[int, ...], device: str,
-                       threads: int) -> float:
-    """Runs in a fresh process: see :func:`measure_peak_memory`."""
-    # Imports are done (this module imports torch, mmengine, mmlight): the
-    # baseline is what every model pays before it exists.
+def _build_recognizer(model_cfg: dict, scope: str) -> Callable:
+    """Build a model from its config (in a fresh process) for
+    :func:`measure_peak_memory`."""
     from mmengine.registry import init_default_scope
 
     from mmlight.registry import MODELS
-    torch.set_num_threads(threads)
     init_default_scope(scope)
-    if device == 'cuda':
-        torch.cuda.reset_peak_memory_stats()
-    else:
-        baseline, hwm = _start_peak_rss()
-    model = MODELS.build(model_cfg).to(device).eval()
-    inputs = torch.randn(input_shape, device=device)
-    with torch.inference_mode():
-        TensorForward(model)(inputs)
-    if device == 'cuda':
-        torch.cuda.synchronize()
-        return torch.cuda.max_memory_allocated() / 2**20
-    peak = _status_mb('VmHWM') if hwm else _ru_maxrss_mb()
-    return peak - baseline
+    return TensorForward(MODELS.build(model_cfg)).eval()
 
 
 def measure_peak_memory(model_cfg: dict, input_shape: Sequence[int],
                         device: str = 'cpu', threads: int = 2,
                         scope: str = 'mmlight') -> float:
-    """Peak memory of building a model and one batch-1 forward, in MB.
+    """Peak memory of building a model and one forward, in MB.
 
-    Runs in a fresh ``spawn`` child, so nothing this process allocated
-    counts. On ``'cpu'``: the child's peak RSS after building the model
-    from ``model_cfg`` and one forward (as :func:`measure_throughput` runs
-    it, on a random input), minus its RSS right after the imports (torch,
-    MMEngine, MMAction2, mmlight): the weights plus the forward's working
-    memory. On Linux the heap is trimmed after the imports and the kernel's
-    peak RSS (``VmHWM``) reset, so that freed import memory, reused
-    without growing the RSS, does not hide a small model; elsewhere it is
-    ``getrusage(RUSAGE_SELF).ru_maxrss`` minus its value after the imports,
-    which can under-count. On ``'cuda'``:
-    ``torch.cuda.max_memory_allocated()`` over the same, which counts the
-    weights and activations the caching allocator handed out, not the CUDA
-    context.
+    :func:`~mmlight.evaluation.measure.peak_memory` of building the model
+    from ``model_cfg`` in a fresh process and running it once on a random
+    input of ``input_shape``.
 
     Args:
         model_cfg (dict): The config's ``model``.
@@ -290,17 +210,10 @@ def measure_peak_memory(model_cfg: dict, input_shape: Sequence[int],
     Returns:
         float: Peak memory in MB (2**20 bytes).
     """
-    if device not in ('cpu', 'cuda'):
-        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
-    if device == 'cuda' and not torch.cuda.is_available():
-        raise RuntimeError('device cuda: CUDA is not available')
     if hasattr(model_cfg, 'to_dict'):
         model_cfg = model_cfg.to_dict()
-    shape = tuple(int(s) for s in input_shape)
-    ctx = multiprocessing.get_context('spawn')
-    with ctx.Pool(1) as pool:
-        return pool.apply(_peak_memory_child,
-                          (model_cfg, scope, shape, device, threads))
+    return peak_memory(_build_recognizer, (model_cfg, scope), input_shape,
+                       device, threads)
 
 
 def _tools_command(tools_dir: str, tool: str, config: str,

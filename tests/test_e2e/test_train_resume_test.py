@@ -9,6 +9,8 @@ import sys
 import pytest
 import torch
 
+from mmlight.evaluation.benchmark import data_root_options
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BASELINE = osp.join(REPO, 'configs', 'fall_mbv3_baseline.py')
 pytestmark = pytest.mark.slow
@@ -17,16 +19,7 @@ pytestmark = pytest.mark.slow
 def data_options(root) -> list:
     """--cfg-options that point a SynthFall config at `root`, small and
     single-process."""
-    opts = []
-    for split in ('train', 'val', 'test'):
-        loader = f'{split}_dataloader'
-        opts += [
-            f'{loader}.dataset.ann_file={root}/{split}.txt',
-            f'{loader}.dataset.data_prefix.video={root}',
-            f'{loader}.batch_size=4', f'{loader}.num_workers=0',
-            f'{loader}.persistent_workers=False'
-        ]
-    return opts
+    return data_root_options(str(root), batch_size=4, num_workers=0)
 
 
 def run(args: list, cwd) -> str:

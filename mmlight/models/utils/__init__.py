@@ -1,5 +1,8 @@
 from .block_tracing import (DEFAULT_BLOCK_TYPES, BlockInfo, find_blocks,
                             has_shortcut, trace_blocks)
+from .channel_pruning import (ChannelPruner, apply_pruned_shapes,
+                              apply_unstructured_pruning,
+                              find_unprunable_layers, pruned_shapes)
 from .checks import check_positive_int
 from .checkpoint import (checkpoint_bn_safe, frozen_bn_stats,
                          is_checkpointing, set_checkpointing)
@@ -9,7 +12,9 @@ from .video_features import to_video_features
 from .weight_init import init_transformer_weights
 
 __all__ = [
-    'DEFAULT_BLOCK_TYPES', 'BlockInfo', 'check_positive_int',
+    'DEFAULT_BLOCK_TYPES', 'BlockInfo', 'ChannelPruner',
+    'apply_pruned_shapes', 'apply_unstructured_pruning',
+    'find_unprunable_layers', 'pruned_shapes', 'check_positive_int',
     'checkpoint_bn_safe', 'find_blocks',
     'frozen_bn_stats', 'has_shortcut', 'init_transformer_weights',
     'is_checkpointing', 'map_state_dict', 'read_state_dict',

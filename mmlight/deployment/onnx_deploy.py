@@ -1,0 +1,223 @@
+"""The logic behind ``tools/deployment/export_onnx.py`` and
+``tools/deployment/test_onnx.py``: config in, ONNX files and figures out.
+"""
+import argparse
+import math
+from typing import Any, Dict, Optional, Sequence
+
+from mmengine.config import Config, DictAction
+from torch import nn
+
+from mmlight.deployment.onnx_export import expected_input_rank, export_onnx
+from mmlight.deployment.onnx_quantization import (CALIBRATION_METHODS,
+                                                  calibration_batches,
+                                                  quantize_onnx_static)
+from mmlight.deployment.ort_inference import (OrtRecognizer, compare_outputs,
+                                              evaluate_backends, file_size_mb,
+                                              measure_latency)
+from mmlight.deployment.recognizer import check_file, torch_backend
+from mmlight.utils.complexity import infer_input_shape
+
+__all__ = [
+    'build_export_parser', 'build_test_onnx_parser', 'load_config',
+    'export_from_config', 'verify_onnx', 'format_verify_report',
+    'format_metrics'
+]
+
+
+def _add_cfg_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, key=value (e.g. '
+        'test_dataloader.num_workers=0), as in tools/test.py')
+    parser.add_argument(
+        '--threads', type=int, default=0,
+        help='ONNX Runtime intra-op threads (0: its choice)')
+
+
+def build_export_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``tools/deployment/export_onnx.py``."""
+    parser = argparse.ArgumentParser(
+        description='Export a recognizer to ONNX (FP32, optionally static '
+        'INT8 QDQ) and check it against PyTorch with ONNX Runtime')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file (.pth)')
+    parser.add_argument('--out', required=True, help='FP32 .onnx to write')
+    parser.add_argument('--int8', help='also write a static INT8 (QDQ) '
+                        '.onnx, calibrated on the val split')
+    parser.add_argument('--calib-batches', type=int, default=16,
+                        help='val batches for INT8 calibration')
+    parser.add_argument('--calib-method', default='MinMax',
+                        choices=CALIBRATION_METHODS)
+    parser.add_argument('--opset', type=int, default=18)
+    parser.add_argument('--verify', action='store_true',
+                        help='run PyTorch and the ONNX files on the test '
+                        'split and print accuracy, agreement, logit '
+                        'difference and file sizes')
+    parser.add_argument('--latency', action='store_true',
+                        help='with --verify: ONNX Runtime latency at batch '
+                        '1 and 8')
+    _add_cfg_options(parser)
+    return parser
+
+
+def build_test_onnx_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``tools/deployment/test_onnx.py``."""
+    parser = argparse.ArgumentParser(
+        description='Test an ONNX recognizer on a config\'s test split '
+        'with ONNX Runtime')
+    parser.add_argument('config', help='config file the model came from')
+    parser.add_argument('model', help='.onnx file')
+    parser.add_argument('--dump', help='write predictions to this .pkl, as '
+                        'tools/test.py --dump does')
+    _add_cfg_options(parser)
+    return parser
+
+
+def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None
+                ) -> Config:
+    """``Config.fromfile`` plus ``--cfg-options``; a missing file fails
+    naming it."""
+    check_file(path, 'config')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def export_from_config(cfg: Any,
+                       model: nn.Module,
+                       out: str,
+                       int8_out: Optional[str] = None,
+                       calib_batches: int = 16,
+                       calib_method: str = 'MinMax',
+                       opset: int = 18,
+                       dynamic_batch: bool = True,
+                       quant_options: Optional[Dict[str, Any]] = None
+                       ) -> Dict[str, Any]:
+    """Export a config's recognizer, and optionally quantize it.
+
+    Args:
+        cfg (Config | dict): The config; its test pipeline gives the input
+            shape (:func:`~mmlight.utils.complexity.infer_input_shape`) and
+            its val dataloader the calibration clips.
+        model (nn.Module): The recognizer, weights loaded.
+        out (str): The FP32 ``.onnx``.
+        int8_out (str, optional): The INT8 ``.onnx``. Defaults to None.
+        calib_batches (int): Val batches to calibrate on. Defaults to 16.
+        calib_method (str): See :func:`quantize_onnx_static`. Defaults to
+            ``'MinMax'``.
+        opset (int): ONNX opset. Defaults to 18.
+        dynamic_batch (bool): Dynamic number of clips. Defaults to True.
+            A Recognizer3D's number of views is always dynamic.
+        quant_options (dict, optional): More :func:`quantize_onnx_static`
+            keyword arguments. Defaults to None.
+
+    Returns:
+        dict: ``input_shape``, ``fp32`` and ``int8`` (paths; None if not
+        written).
+    """
+    shape = infer_input_shape(cfg)
+    # A 3D test pipeline may sample several views a clip;
+    # infer_input_shape counts one.
+    export_onnx(model, shape, out, opset=opset, dynamic_batch=dynamic_batch,
+                dynamic_views=expected_input_rank(model) == 6)
+    if int8_out is not None:
+        quantize_onnx_static(
+            out, int8_out, calibration_batches(cfg, model, calib_batches),
+            calibrate_method=calib_method, **dict(quant_options or {}))
+    return dict(input_shape=shape, fp32=out, int8=int8_out)
+
+
+def verify_onnx(cfg: Any,
+                model: nn.Module,
+                fp32_path: str,
+                int8_path: Optional[str] = None,
+                num_threads: int = 0,
+                latency_batches: Sequence[int] = (),
+                split: str = 'test') -> Dict[str, Any]:
+    """PyTorch and the ONNX files side by side on one split.
+
+    Args:
+        cfg (Config | dict): The config.
+        model (nn.Module): The PyTorch recognizer the files came from.
+        fp32_path (str): The FP32 ``.onnx``.
+        int8_path (str, optional): The INT8 ``.onnx``. Defaults to None.
+        num_threads (int): ONNX Runtime intra-op threads. Defaults to 0.
+        latency_batches (Sequence[int]): Batch sizes to time ONNX Runtime
+            at (:func:`measure_latency`); none by default.
+        split (str): Defaults to ``'test'``.
+
+    Returns:
+        dict: ``rows``, one dict a model (``name``, ``path``, ``size_mb``,
+        ``top1``, ``metrics``, ``top1_agreement`` and
+        ``max_abs_logit_diff`` vs PyTorch, ``latency_ms`` by batch size),
+        ``num_threads`` and ``input_shape``.
+    """
+    paths = {'onnx_fp32': fp32_path}
+    if int8_path is not None:
+        paths['onnx_int8'] = int8_path
+    sessions = {name: OrtRecognizer(path, num_threads)
+                for name, path in paths.items()}
+    results = evaluate_backends(
+        cfg, {'pytorch': torch_backend(model), **sessions}, model=model,
+        split=split, return_logits=True)
+    shape = infer_input_shape(cfg)
+    rows = []
+    for name, result in results.items():
+        row = dict(name=name, path=paths.get(name), size_mb=None,
+                   top1=result['metrics'].get('acc/top1'),
+                   metrics=result['metrics'], latency_ms={},
+                   **compare_outputs(results['pytorch'], result))
+        if name in sessions:
+            row['size_mb'] = file_size_mb(paths[name])
+            for batch in latency_batches:
+                row['latency_ms'][int(batch)] = measure_latency(
+                    sessions[name], (int(batch), ) + tuple(shape[1:]),
+                    repeats=3, min_seconds=1.0)
+        rows.append(row)
+    return dict(rows=rows, num_threads=num_threads, input_shape=shape)
+
+
+def _cell(value: Optional[float], spec: str, scale: float = 1.0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return 'n/a'
+    return format(value * scale, spec)
+
+
+def format_verify_report(report: Dict[str, Any]) -> str:
+    """:func:`verify_onnx`'s result as a markdown table and notes."""
+    batches = sorted({b for row in report['rows'] for b in row['latency_ms']})
+    head = ['model', 'file (MB)', 'top-1 (%)', 'top-1 agreement w/ PyTorch '
+            '(%)', 'max abs logit diff vs PyTorch'] + [
+                f'ORT ms (bs{b})' for b in batches]
+    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
+    for row in report['rows']:
+        cells = [row['name'], _cell(row['size_mb'], '.3f'),
+                 _cell(row['top1'], '.2f', 100),
+                 _cell(row['top1_agreement'], '.2f', 100),
+                 _cell(row['max_abs_logit_diff'], '.2e')]
+        cells += [_cell(row['latency_ms'].get(b), '.2f') for b in batches]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    sizes = {row['name']: row['size_mb'] for row in report['rows']}
+    if sizes.get('onnx_fp32') and sizes.get('onnx_int8'):
+        ratio = sizes['onnx_fp32'] / sizes['onnx_int8']
+        lines.append(f'\nINT8 file is {ratio:.2f}x smaller than FP32.')
+    lines.append(f'Input {tuple(report["input_shape"])}; ONNX Runtime CPU, '
+                 f'intra_op_num_threads={report["num_threads"]} (0: its '
+                 'choice); logits = the head\'s raw output, before the '
+                 'softmax of average_clip.')
+    return '\n'.join(lines)
+
+
+def format_metrics(metrics: Dict[str, Any]) -> str:
+    """Metrics one per line, as ``key: value``; arrays printed whole."""
+    lines = []
+    for key, value in metrics.items():
+        if hasattr(value, 'tolist'):
+            value = value.tolist()
+        if isinstance(value, float):
+            value = f'{value:.4f}'
+        lines.append(f'{key}: {value}')
+    return '\n'.join(lines)
+

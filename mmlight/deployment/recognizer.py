@@ -1,0 +1,127 @@
+"""The PyTorch side of deployment: a config's recognizer, built and loaded."""
+import copy
+import os.path as osp
+from typing import Any, Callable, Optional
+
+import numpy as np
+import torch
+from torch import nn
+
+from mmlight.utils.complexity import TensorForward
+
+__all__ = [
+    'check_file', 'ensure_default_scope', 'build_recognizer',
+    'torch_backend'
+]
+
+
+def check_file(path: str, what: str) -> str:
+    """Fail early, naming the argument and the path, if ``path`` is no
+    file.
+
+    Args:
+        path (str): The path.
+        what (str): What it is, e.g. ``'checkpoint'`` or ``'ONNX model'``.
+
+    Returns:
+        str: ``path``.
+
+    Raises:
+        FileNotFoundError: ``path`` is not a file.
+    """
+    if not osp.isfile(str(path)):
+        raise FileNotFoundError(f'{what} not found: {path}')
+    return str(path)
+
+
+def ensure_default_scope(cfg: Any) -> None:
+    """Make the config's ``default_scope`` (else ``'mmlight'``) current
+    unless a scope already is, so that datasets, transforms and metrics
+    built outside a Runner resolve in mmlight's registries."""
+    from mmengine.registry import DefaultScope, init_default_scope
+    if DefaultScope.get_current_instance() is None:
+        init_default_scope(cfg.get('default_scope', None) or 'mmlight')
+
+
+def build_recognizer(cfg: Any, checkpoint: Optional[str] = None,
+                     device: str = 'cpu') -> nn.Module:
+    """Build ``cfg.model`` in eval mode and load a checkpoint strictly.
+
+    Args:
+        cfg (Config | dict): A loaded config.
+        checkpoint (str, optional): A ``.pth`` whose ``state_dict`` (or the
+            file itself) matches the model; None keeps the initial weights
+            (enough for the data preprocessor and the head's
+            ``average_clip``). Defaults to None.
+        device (str): Where the model goes. Defaults to ``'cpu'``.
+
+    Returns:
+        nn.Module: The model, in eval mode.
+
+    Raises:
+        FileNotFoundError: ``checkpoint`` does not exist.
+        RuntimeError: The checkpoint's keys do not match the model.
+    """
+    if checkpoint is not None:
+        check_file(checkpoint, 'checkpoint')
+    from mmengine.runner import load_checkpoint
+
+    from mmlight.registry import MODELS
+    ensure_default_scope(cfg)
+    # Building may edit the dict (the torchvision route pops `type`).
+    model = MODELS.build(copy.deepcopy(cfg.model))
+    if checkpoint is not None:
+        apply_checkpoint_shapes(model, checkpoint)
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    return model.to(device).eval()
+
+
+def apply_checkpoint_shapes(model: nn.Module, checkpoint: str) -> bool:
+    """Reshape a freshly built model to a pruned checkpoint's architecture.
+
+    A checkpoint written by a run with
+    :class:`~mmlight.engine.hooks.ChannelPruningHook` carries the pruned
+    shapes in its ``meta``; the model built from the unpruned config gets
+    them before the weights are loaded, as the hook does in a Runner.
+
+    Args:
+        model (nn.Module): The model built from the config.
+        checkpoint (str): The checkpoint file.
+
+    Returns:
+        bool: Whether the checkpoint was a pruned one.
+    """
+    from mmlight.engine.hooks.channel_pruning_hook import SHAPES_KEY
+    from mmlight.models.utils.channel_pruning import apply_pruned_shapes
+    meta = torch.load(checkpoint, map_location='cpu',
+                      weights_only=True).get('meta') or {}
+    shapes = meta.get(SHAPES_KEY)
+    if not shapes:
+        return False
+    root = shapes.get('root') or ''
+    apply_pruned_shapes(model.get_submodule(root) if root else model, shapes)
+    return True
+
+
+def torch_backend(model: nn.Module) -> Callable[[np.ndarray], np.ndarray]:
+    """The PyTorch reference as an array-in, array-out function.
+
+    Args:
+        model (nn.Module): A recognizer (put in eval mode).
+
+    Returns:
+        Callable: ``f(inputs) -> logits``, the same computation the exported
+        graph holds: ``model(inputs, mode='tensor', stage='head')`` under
+        ``torch.no_grad``, e.g. ``(N, num_segs, C, H, W)`` to
+        ``(N, num_classes)``.
+    """
+    forward = TensorForward(model.eval())
+    params = list(model.parameters())
+    device = params[0].device if params else torch.device('cpu')
+
+    def run(inputs: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            out = forward(torch.from_numpy(np.asarray(inputs)).to(device))
+        return out.detach().cpu().numpy()
+
+    return run

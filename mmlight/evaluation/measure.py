@@ -1,0 +1,179 @@
+"""Measuring primitives shared by the benchmarks: call rate and peak memory.
+
+They take any callable, so PyTorch recognizers, exported INT8 programs and
+ONNX Runtime sessions are measured the same way, side by side.
+"""
+import ctypes
+import gc
+import multiprocessing
+import resource
+import time
+from typing import Any, Callable, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+
+__all__ = [
+    'time_calls', 'peak_memory', 'CPU_MEMORY_METHOD', 'CUDA_MEMORY_METHOD'
+]
+
+CPU_MEMORY_METHOD = (
+    'peak RSS of a fresh process while it loads the model and runs one '
+    'forward, minus its RSS right after the imports (heap trimmed and peak '
+    'reset there: Linux VmHWM; else `ru_maxrss`), i.e. weights + inference '
+    'working memory')
+CUDA_MEMORY_METHOD = (
+    '`torch.cuda.max_memory_allocated` over moving the model to the GPU '
+    'and one forward (weights + activations)')
+
+
+def time_calls(fn: Callable[[Any], Any], inputs: Any, threads: int = 2,
+               min_iters: int = 20, min_seconds: float = 2.0,
+               warmup: int = 3) -> float:
+    """Calls per second of ``fn(inputs)``.
+
+    ``warmup`` untimed calls, then timed calls until both ``min_iters``
+    calls and ``min_seconds`` have passed. ``torch.set_num_threads(threads)``
+    holds while it runs (an ONNX Runtime session sets its own threads when
+    it is created).
+
+    Args:
+        fn (Callable): The forward to time, e.g. a recognizer wrapped in
+            :class:`~mmlight.utils.complexity.TensorForward` or an ONNX
+            Runtime runner.
+        inputs (Any): Its one argument, e.g. a ``(N, 8, 3, 48, 64)`` tensor.
+        threads (int): Intra-op torch threads. Defaults to 2.
+        min_iters (int): At least this many timed calls. Defaults to 20.
+        min_seconds (float): At least this long. Defaults to 2.0.
+        warmup (int): Untimed calls first. Defaults to 3.
+
+    Returns:
+        float: Timed calls divided by their wall time.
+    """
+    if threads < 1 or min_iters < 1 or min_seconds < 0 or warmup < 0:
+        raise ValueError(f'need threads >= 1, min_iters >= 1, min_seconds '
+                         f'>= 0, warmup >= 0; got {threads}, {min_iters}, '
+                         f'{min_seconds}, {warmup}')
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        for _ in range(warmup):
+            fn(inputs)
+        iters = 0
+        start = time.perf_counter()
+        while True:
+            fn(inputs)
+            iters += 1
+            elapsed = time.perf_counter() - start
+            if iters >= min_iters and elapsed >= min_seconds:
+                break
+    finally:
+        torch.set_num_threads(previous)
+    return iters / elapsed
+
+
+def _status_mb(field: str) -> Optional[float]:
+    """A ``/proc/self/status`` memory field (``VmRSS``, ``VmHWM``) in MB."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith(field + ':'):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return None
+
+
+def _ru_maxrss_mb() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _start_peak_rss() -> Tuple[float, bool]:
+    """Return what the imports left resident, and reset the peak to it.
+
+    Freed heap memory stays resident and is handed out again without the
+    RSS growing, which would hide a small model. So the heap is trimmed
+    (glibc ``malloc_trim``) and the kernel's peak (``VmHWM``) reset to the
+    current RSS (``/proc/self/clear_refs``, Linux >= 4.0). Where that is
+    not possible, the baseline is the peak so far, ``ru_maxrss``.
+    """
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+    try:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+        rss = _status_mb('VmRSS')
+        if rss is not None and _status_mb('VmHWM') is not None:
+            return rss, True
+    except OSError:
+        pass
+    return _ru_maxrss_mb(), False
+
+
+def _to(inputs: Any, device: str) -> Any:
+    return inputs.to(device) if isinstance(inputs, torch.Tensor) else inputs
+
+
+def _peak_memory_child(loader: Callable[..., Callable], args: tuple,
+                       input_shape: Tuple[int, ...], numpy_input: bool,
+                       device: str, threads: int) -> float:
+    """Runs in a fresh process: see :func:`peak_memory`."""
+    # torch, numpy and this module are imported: the baseline is what every
+    # model pays before it exists. The loader's own imports (onnxruntime,
+    # torch.export) count, as they are part of running that model.
+    torch.set_num_threads(threads)
+    inputs = np.random.rand(*input_shape).astype(np.float32) \
+        if numpy_input else torch.randn(input_shape)
+    if device == 'cuda':
+        torch.cuda.reset_peak_memory_stats()
+    else:
+        baseline, hwm = _start_peak_rss()
+    fn = loader(*args)
+    if device == 'cuda' and hasattr(fn, 'to'):
+        fn = fn.to(device)
+    with torch.inference_mode():
+        fn(_to(inputs, device))
+    if device == 'cuda':
+        torch.cuda.synchronize()
+        return torch.cuda.max_memory_allocated() / 2**20
+    peak = _status_mb('VmHWM') if hwm else _ru_maxrss_mb()
+    return peak - baseline
+
+
+def peak_memory(loader: Callable[..., Callable], args: Sequence[Any],
+                input_shape: Sequence[int], device: str = 'cpu',
+                threads: int = 2, numpy_input: bool = False) -> float:
+    """Peak memory of loading a model and one forward, in MB.
+
+    Runs in a fresh ``spawn`` child, so nothing this process allocated
+    counts. The child calls ``loader(*args)``, which must return the
+    forward callable, and calls it once on a random input. On ``'cpu'``
+    the figure is :data:`CPU_MEMORY_METHOD`; on ``'cuda'`` (a callable
+    with ``.to``) :data:`CUDA_MEMORY_METHOD`.
+
+    Args:
+        loader (Callable): A module-level (picklable) function that loads
+            the model in the child and returns its forward.
+        args (Sequence): ``loader``'s arguments (picklable).
+        input_shape (Sequence[int]): The input, batch included.
+        device (str): ``'cpu'`` or ``'cuda'``. Defaults to ``'cpu'``.
+        threads (int): Intra-op torch threads in the child. Defaults to 2.
+        numpy_input (bool): Feed a float32 numpy array (ONNX Runtime)
+            instead of a tensor. Defaults to False.
+
+    Returns:
+        float: Peak memory in MB (2**20 bytes).
+    """
+    if device not in ('cpu', 'cuda'):
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+    if device == 'cuda' and not torch.cuda.is_available():
+        raise RuntimeError('device cuda: CUDA is not available')
+    shape = tuple(int(s) for s in input_shape)
+    ctx = multiprocessing.get_context('spawn')
+    with ctx.Pool(1) as pool:
+        return pool.apply(_peak_memory_child, (loader, tuple(args), shape,
+                                               numpy_input, device, threads))

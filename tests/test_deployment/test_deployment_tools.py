@@ -1,0 +1,112 @@
+"""tools/deployment/*.py end to end on a tiny generated SynthFall, in fresh
+processes, as a user runs them."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from mmlight.evaluation import load_predictions
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOLS = osp.join(REPO, 'tools', 'deployment')
+
+
+def run(args: list, cwd, ok: bool = True) -> str:
+    env = dict(os.environ, PYTHONWARNINGS='ignore', OMP_NUM_THREADS='1')
+    out = subprocess.run([sys.executable, *args], cwd=cwd, env=env,
+                         capture_output=True, text=True, timeout=300)
+    log = out.stdout + out.stderr
+    assert (out.returncode == 0) == ok, log[-4000:]
+    return log
+
+
+@pytest.fixture
+def tiny_student(tmp_path):
+    """A config inheriting the TSM student at width 0.5, and a checkpoint
+    of its (random) weights."""
+    from mmlight.deployment import build_recognizer, load_config
+    config = tmp_path / 'tiny_tsm.py'
+    config.write_text(
+        f"_base_ = ['{REPO}/configs/fall_mbv3s_tsm.py']\n"
+        'model = dict(backbone=dict(backbone=dict(width_mult=0.5)),\n'
+        '             cls_head=dict(in_channels=288))\n')
+    torch.manual_seed(0)
+    model = build_recognizer(load_config(str(config)))
+    checkpoint = tmp_path / 'tiny_tsm.pth'
+    torch.save({'meta': {}, 'state_dict': model.state_dict()}, checkpoint)
+    return str(config), str(checkpoint)
+
+
+@pytest.mark.slow
+def test_export_verify_then_test_onnx(tiny_student, synthfall_tiny,
+                                      synthfall_options, tmp_path):
+    config, checkpoint = tiny_student
+    options = ['--cfg-options', *synthfall_options(synthfall_tiny, 4)]
+    fp32, int8 = tmp_path / 'out' / 'm.onnx', tmp_path / 'out' / 'm8.onnx'
+    log = run([osp.join(TOOLS, 'export_onnx.py'), config, checkpoint,
+               '--out', str(fp32), '--int8', str(int8), '--calib-batches',
+               '1', '--verify', '--threads', '1', *options], tmp_path)
+    assert fp32.is_file() and int8.is_file()
+    rows = {line.split('|')[1].strip(): line.split('|')[2:-1]
+            for line in log.splitlines() if line.startswith('| ')}
+    assert {'pytorch', 'onnx_fp32', 'onnx_int8'} <= set(rows), log[-3000:]
+    # FP32 ONNX: same predictions as PyTorch, logits within 1e-4
+    assert rows['onnx_fp32'][2].strip() == '100.00'
+    assert float(rows['onnx_fp32'][3]) < 1e-4
+    assert rows['onnx_fp32'][1] == rows['pytorch'][1]  # same top-1
+    assert 'INT8 file is' in log
+
+    dump = tmp_path / 'preds.pkl'
+    log = run([osp.join(TOOLS, 'test_onnx.py'), config, str(int8),
+               '--dump', str(dump), '--threads', '1', *options], tmp_path)
+    assert 'acc/top1:' in log and 'confusion_matrix/result' in log
+    gt, pred = load_predictions(str(dump))
+    n_test = len((synthfall_tiny / 'test.txt').read_text().split('\n')) - 1
+    assert len(gt) == len(pred) == n_test
+
+
+@pytest.mark.parametrize('tool,args,message', [
+    ('export_onnx.py', ['no.pth', '--out', 'm.onnx'],
+     'checkpoint not found: .*no.pth'),
+    ('test_onnx.py', ['no.onnx'], 'ONNX model not found: .*no.onnx'),
+])
+def test_missing_files_fail_naming_them(tiny_student, tmp_path, monkeypatch,
+                                        tool, args, message):
+    # In this process (a fresh one spends ~10 s importing): the tools check
+    # their input files before building anything.
+    import runpy
+    config, _ = tiny_student
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, 'argv', [tool, config, *args])
+    with pytest.raises(FileNotFoundError, match=message):
+        runpy.run_path(osp.join(TOOLS, tool), run_name='__main__')
+    assert not (tmp_path / 'm.onnx').exists()
+
+
+def test_report_formatting():
+    import numpy as np
+
+    from mmlight.deployment import format_metrics, format_verify_report
+    row = dict(name='pytorch', size_mb=None, top1=0.85, top1_agreement=1.0,
+               max_abs_logit_diff=0.0, latency_ms={})
+    report = dict(num_threads=1, input_shape=(1, 8, 3, 48, 64), rows=[
+        row,
+        dict(row, name='onnx_fp32', size_mb=3.6, max_abs_logit_diff=5e-6,
+             latency_ms={1: 1.5}),
+        dict(row, name='onnx_int8', size_mb=1.0, top1_agreement=0.9476,
+             max_abs_logit_diff=float('nan'), latency_ms={1: 1.2}),
+    ])
+    text = format_verify_report(report)
+    lines = text.splitlines()
+    assert all(line.count('|') == 7 for line in lines[:5])  # 6 columns
+    assert '| onnx_int8 | 1.000 | 85.00 | 94.76 | n/a | 1.20 |' in text
+    assert '| pytorch | n/a | 85.00 | 100.00 | 0.00e+00 | n/a |' in text
+    assert 'INT8 file is 3.60x smaller than FP32.' in text
+    metrics = format_metrics({'acc/top1': 0.5, 'confusion_matrix/result':
+                              np.eye(2, dtype=int)})
+    assert metrics.splitlines() == ['acc/top1: 0.5000',
+                                    'confusion_matrix/result: [[1, 0], '
+                                    '[0, 1]]']

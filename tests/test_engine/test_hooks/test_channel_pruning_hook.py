@@ -1,0 +1,223 @@
+"""ChannelPruningHook: argument checks, start-up checks, and iterative
+pruning in a real (small) Runner on a generated SynthFall: the optimizer
+follows the new parameters, checkpoints carry the pruned shapes."""
+import os.path as osp
+from types import SimpleNamespace
+
+import pytest
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from mmlight.engine.hooks.channel_pruning_hook import (SHAPES_KEY, STEPS_KEY,
+                                                       ChannelPruningHook)
+from mmlight.models.utils.channel_pruning import pruned_shapes
+from mmlight.registry import MODELS
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))))
+PRUNE_CFG = osp.join(REPO, 'configs', 'fall_mbv3_prune.py')
+TINY = dict(
+    type='Recognizer2D',
+    backbone=dict(type='TemporalAdapter', num_segments=4,
+                  backbone=dict(type='torchvision.mobilenet_v3_small',
+                                width_mult=0.5),
+                  temporal_cfg=dict(type='shift')),
+    cls_head=dict(type='TSNHead', in_channels=288, num_classes=3,
+                  consensus=dict(type='AvgConsensus', dim=1)))
+
+
+@pytest.mark.parametrize('kwargs, match', [
+    (dict(), 'exactly one'),
+    (dict(pruner={}, unstructured=0.5), 'exactly one'),
+    (dict(pruner={}, prune_at=[1, 0]), 'prune_at'),
+    (dict(pruner={}, prune_at=[0, 0]), 'prune_at'),
+    (dict(pruner={}, prune_at=[-1]), 'prune_at'),
+    (dict(pruner={}, prune_at=[]), 'prune_at'),
+    (dict(pruner={}, prune_at=2), 'prune_at'),
+    (dict(pruner=dict(iterative_steps=3), prune_at=[0, 1]),
+     'iterative_steps'),
+    (dict(pruner=dict(ratio=0.5)), r"unknown keys \['ratio'\].*importance"),
+    (dict(pruner=dict(pruning_ratio=1.0)), 'pruning_ratio'),
+    (dict(pruner={}, taylor_batches=0), 'taylor_batches'),
+    (dict(unstructured=1.5), 'unstructured'),
+])
+def test_bad_arguments_fail_in_init(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ChannelPruningHook(**kwargs)
+
+
+def fake_runner(model: nn.Module, max_epochs: int = 4, epoch: int = 0):
+    return SimpleNamespace(model=model, max_epochs=max_epochs, epoch=epoch,
+                           optim_wrapper=None, logger=None)
+
+
+def test_start_up_checks():
+    model = MODELS.build(TINY)
+    hook = ChannelPruningHook(pruner={}, prune_at=[0, 4])
+    with pytest.raises(ValueError, match=r'\[4\] are not < max_epochs=4'):
+        hook.before_train(fake_runner(model))
+    hook = ChannelPruningHook(
+        pruner=dict(ignored_layers=['backbone.model.features.1.blok']))
+    with pytest.raises(ValueError, match='features.1.block'):
+        hook.before_train(fake_runner(model))
+
+
+def test_distributed_models_are_refused():
+    model = MODELS.build(TINY)
+    hook = ChannelPruningHook(pruner={})
+    wrapped = fake_runner(nn.DataParallel(model))
+    with pytest.raises(NotImplementedError, match='single process'):
+        hook.before_train_epoch(wrapped)
+    checkpoint = {'meta': {SHAPES_KEY: pruned_shapes(model)}}
+    with pytest.raises(NotImplementedError, match='single process'):
+        hook.after_load_checkpoint(wrapped, checkpoint)
+
+
+def tiny_prune_cfg(root, work_dir, hook: dict) -> Config:
+    """The prune config, on `root`, with a 0.5-width student."""
+    cfg = Config.fromfile(PRUNE_CFG)
+    cfg.model.backbone.backbone.width_mult = 0.5
+    cfg.model.cls_head.in_channels = 288
+    cfg.load_from = None
+    cfg.work_dir = str(work_dir)
+    cfg.train_cfg.max_epochs = 2
+    cfg.param_scheduler[0].update(T_max=2, end=2)
+    cfg.custom_hooks = [dict(type='ChannelPruningHook', **hook)]
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint.save_best = None
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None
+    loader = cfg.train_dataloader
+    loader.dataset.ann_file = f'{root}/train.txt'
+    loader.dataset.data_prefix.video = str(root)
+    loader.update(batch_size=4, num_workers=0, persistent_workers=False)
+    return cfg
+
+
+@pytest.mark.slow
+def test_iterative_taylor_pruning_in_a_runner(synthfall_tiny, tmp_path):
+    cfg = tiny_prune_cfg(
+        synthfall_tiny, tmp_path,
+        dict(pruner=dict(importance='taylor', pruning_ratio=0.5,
+                         round_to=4),
+             prune_at=[0, 1], taylor_batches=2))
+    runner = Runner.from_cfg(cfg)
+    widths = {n: m.out_channels for n, m in runner.model.named_modules()
+              if isinstance(m, nn.Conv2d)}
+    runner.train()
+    model = runner.model
+    hook = next(h for h in runner.hooks
+                if isinstance(h, ChannelPruningHook))
+    assert hook.steps_done == 2
+    report = hook.pruner.report()
+    assert report['importance'] == 'taylor'
+    assert report['flops_after'] < 0.6 * report['flops_before']
+    narrowed = [n for n, m in model.named_modules()
+                if isinstance(m, nn.Conv2d) and m.out_channels < widths[n]]
+    assert len(narrowed) > 20
+    # the TSM residual stream kept its width
+    assert model.backbone.model.features[3].block[2][0].out_channels == 16
+    # the optimizer trains exactly the model's (new) parameters, and its
+    # state has their shapes
+    params = runner.optim_wrapper.optimizer.param_groups[0]['params']
+    assert {id(p) for p in params} == {id(p) for p in model.parameters()}
+    for p, state in runner.optim_wrapper.optimizer.state.items():
+        assert state['exp_avg'].shape == p.shape
+    ckpt = torch.load(tmp_path / 'epoch_2.pth', weights_only=True)
+    assert ckpt['meta'][STEPS_KEY] == 2
+    assert ckpt['meta'][SHAPES_KEY]['modules'] == pruned_shapes(
+        model)['modules']
+    first = torch.load(tmp_path / 'epoch_1.pth', weights_only=True)
+    assert first['meta'][STEPS_KEY] == 1
+    # a model rebuilt from the config loads the pruned weights strictly
+    fresh = MODELS.build(cfg.model)
+    hook.after_load_checkpoint(SimpleNamespace(
+        model=fresh, optim_wrapper=None, logger=runner.logger), ckpt)
+    fresh.load_state_dict(ckpt['state_dict'], strict=True)
+
+
+@pytest.mark.slow
+def test_unstructured_pruning_stays_sparse_while_training(
+        synthfall_tiny, tmp_path):
+    cfg = tiny_prune_cfg(synthfall_tiny, tmp_path,
+                         dict(unstructured=0.5, prune_at=[0, 1]))
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    weights = [m.weight for m in runner.model.modules()
+               if isinstance(m, (nn.Conv2d, nn.Linear))]
+    zeros = sum(int((w == 0).sum()) for w in weights)
+    assert zeros / sum(w.numel() for w in weights) == pytest.approx(
+        0.5, abs=0.01)
+    ckpt = torch.load(tmp_path / 'epoch_2.pth', weights_only=True)
+    assert ckpt['meta'][STEPS_KEY] == 2
+    assert SHAPES_KEY not in ckpt['meta']
+
+
+def test_a_distillation_algorithm_prunes_its_student(tmp_path):
+    """VideoDistill: the student is pruned on its own view of a batch
+    (taylor: through its own loss), the optimizer follows, and the shapes
+    are recorded relative to the student."""
+    from mmaction.structures import ActionDataSample
+    from mmengine.logging import MMLogger
+    from mmengine.optim import OptimWrapper
+    teacher = dict(
+        type='Recognizer3D',
+        backbone=dict(type='ResNet3dSlowOnly', depth=18, base_channels=8,
+                      pretrained=None, lateral=False,
+                      conv1_kernel=(1, 7, 7), conv1_stride_t=1,
+                      pool1_stride_t=1, inflate=(0, 0, 1, 1)),
+        cls_head=dict(type='I3DHead', in_channels=64, num_classes=3),
+        data_preprocessor=dict(type='ActionDataPreprocessor',
+                               format_shape='NCTHW'))
+    ckpt = str(tmp_path / 'teacher.pth')
+    torch.save({'meta': {}, 'state_dict':
+                MODELS.build(teacher).state_dict()}, ckpt)
+    student = dict(TINY, data_preprocessor=dict(
+        type='ActionDataPreprocessor', format_shape='NCHW'))
+    kd = dict(
+        type='mmrazor.ConfigurableDistiller',
+        student_recorders=dict(
+            logits=dict(type='mmrazor.ModuleOutputs', source='cls_head')),
+        teacher_recorders=dict(
+            logits=dict(type='mmrazor.ModuleOutputs', source='cls_head')),
+        distill_losses=dict(loss_kd=dict(type='KDLoss', tau=2.0)),
+        loss_forward_mappings=dict(loss_kd=dict(
+            preds_S=dict(from_student=True, recorder='logits'),
+            preds_T=dict(from_student=False, recorder='logits'))))
+
+    def algo():
+        return MODELS.build(dict(
+            type='VideoDistill', student=student, teacher=teacher,
+            teacher_ckpt=ckpt, distiller=kd,
+            student_view=dict(num_frames=4)))
+
+    model = algo()
+    batch = dict(
+        inputs=[torch.randint(0, 255, (1, 3, 8, 48, 64)).float()
+                for _ in range(2)],
+        data_samples=[ActionDataSample().set_gt_label(torch.tensor([i]))
+                      for i in range(2)])
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    runner = SimpleNamespace(
+        model=model, max_epochs=2, epoch=0, optim_wrapper=wrapper,
+        train_dataloader=[batch, batch],
+        logger=MMLogger.get_current_instance())
+    hook = ChannelPruningHook(
+        pruner=dict(importance='taylor', pruning_ratio=0.5))
+    hook.before_train(runner)
+    hook.before_train_epoch(runner)
+    assert model.student.cls_head.fc_cls.in_features == 144
+    params = wrapper.optimizer.param_groups[0]['params']
+    assert {id(p) for p in params} == {id(p) for p in model.parameters()}
+    checkpoint = {'meta': {}}
+    hook.before_save_checkpoint(runner, checkpoint)
+    shapes = checkpoint['meta'][SHAPES_KEY]
+    assert shapes['root'] == 'student'
+    assert 'cls_head.fc_cls' in shapes['modules']
+    fresh = algo()
+    ChannelPruningHook(pruner={}).after_load_checkpoint(
+        SimpleNamespace(model=fresh, optim_wrapper=None,
+                        logger=runner.logger), checkpoint)
+    fresh.load_state_dict(model.state_dict(), strict=True)
