@@ -7,8 +7,9 @@
 # (through the data preprocessor), converts it to int8 (X86 inductor
 # quantizer: int8 per-channel weights, uint8 activations), evaluates the test
 # split as usual (AccMetric, ConfusionMatrix) and saves backbone + FP32 head
-# as one torch.export program to <work_dir>/int8_model.pt2
-# (`mmlight.models.utils.quantization.load_quantized` reads it). Evaluation
+# as one torch.export program to <work_dir>/int8_model.pt2, which
+# `tools/test.py configs/fall_mbv3_int8.py <work_dir>/int8_model.pt2` tests
+# again as it is (mmlight's ExportedRecognizer runs it). Evaluation
 # runs the q/dq reference ops in eager mode: the accuracy is the INT8
 # model's; the int8 speed-up needs torch.compile (see the module docstring).
 # `test_cfg.mode='dynamic'` quantizes the Linear layers only instead.

@@ -11,8 +11,9 @@
 # backbone + FP32 head to <work_dir>/int8_qat_model.pt2 and evaluates the
 # INT8 model on the val set. Epoch checkpoints hold the fake-quantized
 # graph's state and cannot be resumed or tested with the FP32 configs; the
-# .pt2 file is the result (`mmlight.models.utils.quantization.
-# load_quantized`). PTQ (configs/fall_mbv3_int8.py) is the cheaper first try.
+# .pt2 file is the result, tested on the test split like any checkpoint:
+#   python tools/test.py configs/fall_mbv3_qat.py <work_dir>/int8_qat_model.pt2
+# PTQ (configs/fall_mbv3_int8.py) is the cheaper first try.
 _base_ = ['./fall_mbv3s_tsm.py']
 
 load_from = 'work_dirs/demo/student_tsm/best.pth'  # trained FP32 student

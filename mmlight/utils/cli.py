@@ -187,6 +187,12 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
 def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Merge ``tools/test.py`` arguments into ``cfg``.
 
+    A ``.pt2`` checkpoint (an exported INT8 program, as ``PTQLoop`` and
+    ``QATEpochBasedLoop`` save it) is tested as an
+    :class:`~mmlight.models.ExportedRecognizer` with the config's (for a
+    distillation config, the student's) data preprocessor, through a plain
+    ``TestLoop``.
+
     Args:
         cfg (Config): The loaded config; modified in place.
         args (argparse.Namespace): Parsed ``build_test_parser()`` arguments.
@@ -202,7 +208,16 @@ def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     cfg.launcher = args.launcher
     _set_work_dir(cfg, args)
-    cfg.load_from = args.checkpoint
+    if args.checkpoint.endswith('.pt2'):
+        # an exported (INT8) program: it replaces the model and the loop
+        # that would make it; nothing is loaded into it
+        model = cfg.model.get('student') or cfg.model
+        cfg.model = dict(type='ExportedRecognizer', program=args.checkpoint,
+                         data_preprocessor=model.get('data_preprocessor'))
+        cfg.test_cfg = dict(type='TestLoop')
+        cfg.load_from = None
+    else:
+        cfg.load_from = args.checkpoint
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--dump must be a .pkl file, got {args.dump}')

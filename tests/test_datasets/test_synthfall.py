@@ -286,3 +286,29 @@ def test_contact_sheet_shows_the_dataset_rooms(tmp_path):
     # top-left wall pixels of the first frame of each row
     walls = lambda sheet: sheet[2::48, 64 + 2].astype(float)  # noqa: E731
     assert walls(one_room).std(0).mean() < walls(own_rooms).std(0).mean()
+
+
+def test_mixed_sizes_are_planned_per_clip_and_written(tmp_path):
+    from mmlight.datasets import dataset_clip_sizes
+    plan = plan_clips(70, seed=0, width=64, height=48, num_frames=16,
+                      mixed=True)
+    sizes = {(c.width, c.height, c.num_frames) for c in plan}
+    assert len({(w, h) for w, h, _ in sizes}) == 4  # 0.625x .. 1.25x
+    assert {t for _, _, t in sizes} == {12, 16, 24}
+    assert all(w % 2 == 0 and h % 2 == 0 and w >= 16 for w, h, _ in sizes)
+    assert plan == plan_clips(70, seed=0, width=64, height=48,
+                              num_frames=16, mixed=True)
+    # mixed=False plans exactly as before
+    same = plan_clips(70, seed=0, width=64, height=48, num_frames=16)
+    assert {(c.width, c.height, c.num_frames) for c in same} == {(64, 48,
+                                                                  16)}
+    assert [c.action for c in same] == [c.action for c in plan]
+
+    generate_dataset(tmp_path, seed=0, mixed=True, **dict(TINY))
+    meta = json.loads((tmp_path / 'meta.json').read_text())
+    assert meta['args']['mixed'] is True
+    infos = [dict(filename=str(tmp_path / c['path'])) for c in meta['clips']]
+    headers = dataset_clip_sizes(infos)
+    assert headers == [(c['num_frames'], c['height'], c['width'], 3)
+                       for c in meta['clips']]
+    assert len(set(headers)) > 3

@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
                    'walls, floor kept per room), like real datasets shot in '
                    'a few homes; 0: every clip in a room of its own '
                    '(default 0)')
+    p.add_argument('--mixed', action='store_true',
+                   help='mixed resolutions (0.625-1.25x --size) and lengths '
+                   '(0.75-1.5x --num-frames), drawn per clip')
     p.add_argument('--workers', type=int, default=1,
                    help='worker processes (default 1)')
     p.add_argument('--contact-sheet', nargs='?', const='', default=None,
@@ -71,7 +74,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         s = generate_dataset(
             args.out, args.num_clips, args.seed, *args.size,
             args.num_frames, args.fps, tuple(args.split_ratios),
-            rooms=args.rooms, workers=args.workers, contact_sheet=sheet,
+            rooms=args.rooms, mixed=args.mixed, workers=args.workers,
+            contact_sheet=sheet,
             overwrite=args.overwrite, progress=not args.no_progress)
     except (ValueError, FileExistsError) as e:
         parser.error(str(e))

@@ -112,6 +112,7 @@ def generate_dataset(out_dir: Union[str, Path],
                      fps: float = 15.0,
                      split_ratios: Sequence[float] = (0.7, 0.15, 0.15),
                      rooms: int = 0,
+                     mixed: bool = False,
                      workers: int = 1,
                      contact_sheet: Optional[Union[str, Path]] = None,
                      overwrite: bool = False,
@@ -141,6 +142,9 @@ def generate_dataset(out_dir: Union[str, Path],
             background chair across clips and splits, as in real fall
             datasets shot in a few rooms. 0 gives every clip a room of its
             own. Defaults to 0.
+        mixed (bool): Mixed resolutions and clip lengths (see
+            :func:`plan_clips`), for memory-aware batching. Defaults to
+            False.
         workers (int): Worker processes. Defaults to 1.
         contact_sheet (str | Path, optional): Also write a contact sheet PNG
             there (see :func:`make_contact_sheet`). Defaults to None.
@@ -163,7 +167,7 @@ def generate_dataset(out_dir: Union[str, Path],
                 f'{out} already holds a dataset; pass overwrite=True')
         shutil.rmtree(out / 'videos', ignore_errors=True)
     specs = plan_clips(num_clips, seed, width, height, num_frames, fps,
-                       split_ratios, rooms)
+                       split_ratios, rooms, mixed)
     for split in SPLITS:
         (out / 'videos' / split).mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -188,7 +192,7 @@ def generate_dataset(out_dir: Union[str, Path],
     args = {'num_clips': num_clips, 'seed': seed, 'width': width,
             'height': height, 'num_frames': num_frames, 'fps': float(fps),
             'split_ratios': [float(r) for r in split_ratios],
-            'rooms': rooms}
+            'rooms': rooms, 'mixed': bool(mixed)}
     (out / 'meta.json').write_text(json.dumps(
         {'args': args, 'classes': list(CLASSES),
          'binary_classes': list(BINARY_CLASSES),

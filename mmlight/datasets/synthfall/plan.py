@@ -8,6 +8,11 @@ import numpy as np
 from .actions import CLASSES, VARIANTS
 
 SPLITS: Tuple[str, ...] = ('train', 'val', 'test')
+#: Frame-size scales and clip-length factors of a mixed dataset. The scales
+#: avoid frame widths of 48 and 72 at the default sizes (64x48, 160x120):
+#: decord 0.6 fails on mp4v videos of some widths (16, 24, 48, 72 seen).
+MIXED_SCALES: Tuple[float, ...] = (0.625, 0.875, 1.0, 1.25)
+MIXED_LENGTHS: Tuple[float, ...] = (0.75, 1.0, 1.5)
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,8 @@ def plan_clips(num_clips: int = 600,
                num_frames: int = 48,
                fps: float = 15.0,
                split_ratios: Sequence[float] = (0.7, 0.15, 0.15),
-               rooms: int = 0) -> List[ClipSpec]:
+               rooms: int = 0,
+               mixed: bool = False) -> List[ClipSpec]:
     """Assigns class, variant, split and size to every clip.
 
     Classes are balanced (counts differ by at most one), every class is
@@ -147,6 +153,11 @@ def plan_clips(num_clips: int = 600,
             Defaults to (0.7, 0.15, 0.15).
         rooms (int): Fixed rooms to film in, each clip drawn uniformly; 0
             gives every clip a room of its own. Defaults to 0.
+        mixed (bool): Mixed resolutions and lengths: each clip's frame size
+            is ``width x height`` scaled by one of :data:`MIXED_SCALES`
+            (rounded to even) and its length ``num_frames`` by one of
+            :data:`MIXED_LENGTHS` (at least 8), drawn per clip. Defaults to
+            False (every clip the same size).
 
     Returns:
         list[ClipSpec]: Clips ordered by index.
@@ -168,7 +179,21 @@ def plan_clips(num_clips: int = 600,
     room_ids = (np.random.default_rng(np.random.SeedSequence(
         seed, spawn_key=(4, ))).integers(rooms, size=num_clips)
                 if rooms else np.full(num_clips, -1))
-    return [ClipSpec(i, *plan[j], seed=seed, width=width, height=height,
-                     num_frames=num_frames, fps=float(fps),
-                     room=int(room_ids[i]))
+    dims = [(width, height, num_frames)] * num_clips
+    if mixed:  # a stream of its own: mixed=False plans exactly as before
+        mix = np.random.default_rng(np.random.SeedSequence(
+            seed, spawn_key=(5, )))
+        scales = mix.choice(MIXED_SCALES, size=num_clips)
+        lengths = mix.choice(MIXED_LENGTHS, size=num_clips)
+        dims = [(_even(width * sc), _even(height * sc),
+                  max(8, int(round(num_frames * ln))))
+                 for sc, ln in zip(scales, lengths)]
+    return [ClipSpec(i, *plan[j], seed=seed, width=dims[i][0],
+                     height=dims[i][1], num_frames=dims[i][2],
+                     fps=float(fps), room=int(room_ids[i]))
             for i, j in enumerate(order)]
+
+
+def _even(value: float) -> int:
+    """The nearest even int, at least 16 (what mp4 and validate accept)."""
+    return max(16, 2 * int(round(value / 2)))

@@ -3,6 +3,7 @@ configs/fall_mbv3_int8.py <FP32 checkpoint>` as a user runs it, and the
 dynamic (Linear-only) mode in-process."""
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -90,6 +91,20 @@ def test_tools_test_quantizes_calibrates_evaluates_and_saves(
     assert got.shape == (6, 7)
     err = (got - ref).norm() / ref.norm()
     assert err < 0.5 * (other - ref).norm() / ref.norm(), err
+
+    # tools/test.py with the .pt2 tests the saved program itself: the same
+    # accuracy as the quantized model PTQLoop tested
+    from mmengine.runner import Runner
+
+    from mmlight.utils import build_test_parser, merge_test_args
+    printed = float(re.search(r'acc/top1: ([0-9.]+)', log).group(1))
+    args = build_test_parser().parse_args([
+        INT8, str(path), '--work-dir', str(tmp_path / 'pt2'),
+        '--cfg-options', *data_options(synthfall_tiny)
+    ])
+    runner = Runner.from_cfg(merge_test_args(Config.fromfile(INT8), args))
+    assert type(runner.model).__name__ == 'ExportedRecognizer'
+    assert runner.test()['acc/top1'] == pytest.approx(printed, abs=1e-4)
 
 
 @pytest.mark.slow

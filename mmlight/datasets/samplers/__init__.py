@@ -1,0 +1,3 @@
+from .memory_aware_batch_sampler import MemoryAwareBatchSampler, pack_batches
+
+__all__ = ['MemoryAwareBatchSampler', 'pack_batches']

@@ -1,0 +1,3 @@
+from .exported_recognizer import ExportedRecognizer
+
+__all__ = ['ExportedRecognizer']
