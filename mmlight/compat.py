@@ -1,4 +1,4 @@
-"""Every workaround mmlight needs for an upstream bug, in one place.
+r"""Every workaround mmlight needs for an upstream bug, in one place.
 
 ``apply_all()`` runs when :mod:`mmlight` is imported, before any MMAction2 or
 MMRazor model module is, so configs that say
@@ -29,9 +29,10 @@ The four breakages of the pinned stack (see ``pyproject.toml``):
 3. ``mmengine==0.10.7`` + ``torch>=2.6``: ``torch.load`` defaults to
    ``weights_only=True``, which refuses the numpy and mmengine objects that
    an mmengine checkpoint holds (message hub history buffers, which pickle
-   their methods through ``getattr``, numpy scalars in ``meta``), so ``resume`` and ``load_from`` fail
-   (open-mmlab/mmengine#1655; upstream PR #1650
-   proposes weights_only=False, which would unpickle anything). Fix: allow-list exactly those types with
+   their methods through ``getattr``, numpy scalars in ``meta``), so
+   ``resume`` and ``load_from`` fail (open-mmlab/mmengine#1655; upstream PR
+   #1650 proposes weights_only=False, which would unpickle anything). Fix:
+   allow-list exactly those types with
    ``torch.serialization.add_safe_globals``; every other global is still
    refused, nothing is unpickled blindly.
    Delete when: mmengine passes its own safe globals / weights_only.
@@ -55,6 +56,29 @@ mmlight's:
    config is parsed: mmlight's ``tools/train.py``/``test.py`` (and so
    ``mim train mmlight CONFIG``) do that.
    Delete when: mmengine lets packages register themselves for ``::``.
+
+Workarounds that are not import-time patches live beside the code they
+serve, each applied only where that code runs; they are listed here so that
+this module stays the index of every upstream bug mmlight works around:
+
+6. ``torchao==0.18``'s QAT conv-BN fusion, train/eval rewrites and conv-BN
+   fold use momentum 0.1 and eps 1e-5 whatever the model's BatchNorm says
+   (``# TODO: allow setting eps`` in ``torchao/quantization/pt2e/
+   qat_utils.py``); MobileNetV3's (0.01, 1e-3) then give a QAT graph ~10x
+   off. Fix: :mod:`mmlight.models.utils.qat_batchnorm` records and restores
+   the literals and folds with the exported eps. Delete when: torchao keeps
+   BatchNorm literals.
+7. The same torchao rewrites export match/replacement patterns for conv1d,
+   conv2d and both transposed convs whatever the graph holds (a minute on a
+   2-core CPU per conversion). Fix (speed only):
+   :func:`mmlight.models.utils.qat_batchnorm.conv_bn_patterns_in` skips the
+   conv types absent from the graph. Delete when: torchao filters its
+   patterns by the graph's ops.
+8. ``decord==0.6`` fails on mp4v videos of some frame widths (16, 24, 48,
+   72 seen: ``DECORDArrayCopyFromTo: The size must exactly match``). Fix:
+   SynthFall's mixed sizes (:data:`mmlight.datasets.synthfall.plan.
+   MIXED_SCALES`) avoid them at the default sizes. Delete when: decord reads
+   every width.
 """
 import importlib.util
 import os
