@@ -107,6 +107,11 @@ class MemoryAwareBatchSampler(BatchSampler):
             ``probe_model`` with ``optimizer_slots``, or 0 without it.
         optimizer_slots (int): Optimizer states per weight (AdamW 2, SGD
             with momentum 1). Defaults to 2.
+        probe_dtype (str, optional): Probe under autocast to this dtype
+            (``'float16'``, ``'bfloat16'``), as mixed-precision training
+            runs; ``'auto'``: what ``AmpOptimWrapper`` uses on the probe's
+            device (float16 on a GPU, bfloat16 on the CPU). Defaults to
+            None (float32).
         frames (int, optional): Frames the pipeline gives the model per
             clip (e.g. ``num_clips * clip_len``); None: the clip's own.
             Defaults to None.
@@ -137,6 +142,7 @@ class MemoryAwareBatchSampler(BatchSampler):
                  bytes_per_element: Optional[float] = None,
                  fixed_bytes: Optional[Union[int, str]] = None,
                  optimizer_slots: int = 2,
+                 probe_dtype: Optional[str] = None,
                  frames: Optional[int] = None,
                  scale: float = 1.0,
                  pool_batches: int = 16,
@@ -169,6 +175,10 @@ class MemoryAwareBatchSampler(BatchSampler):
                 fixed_bytes, 'fixed_bytes')
         self.optimizer_slots = check_positive_int(
             'optimizer_slots', optimizer_slots, minimum=0)
+        if probe_dtype not in (None, 'auto', 'float16', 'bfloat16'):
+            raise ValueError("`probe_dtype` must be None, 'auto', 'float16' "
+                             f"or 'bfloat16', got {probe_dtype!r}")
+        self.probe_dtype = probe_dtype
         self.frames = None if frames is None else check_positive_int(
             'frames', frames)
         self.scale = float(scale)
@@ -189,6 +199,7 @@ class MemoryAwareBatchSampler(BatchSampler):
         return out
 
     def _probe(self, elements: List[float]) -> None:
+        from mmlight.models.utils.fp32_modules import keep_fp32
         from mmlight.registry import MODELS
         from mmlight.utils.memory_probe import (model_state_bytes,
                                                 probe_bytes_per_element)
@@ -197,9 +208,17 @@ class MemoryAwareBatchSampler(BatchSampler):
         smallest = min(range(len(elements)), key=elements.__getitem__)
         largest = max(range(len(elements)), key=elements.__getitem__)
         indices = sorted({smallest, largest})
-        factor, details = probe_bytes_per_element(
-            model, self.sampler.dataset, indices,
-            [elements[i] for i in indices])
+        dtype = self.probe_dtype
+        if dtype == 'auto':
+            dtype = 'float16' if device == 'cuda' else 'bfloat16'
+        if dtype is not None:  # as AmpOptimWrapper trains it
+            keep_fp32(model, strict=False)
+        with torch.autocast(device_type=device,
+                            dtype=getattr(torch, dtype or 'float32'),
+                            enabled=dtype is not None):
+            factor, details = probe_bytes_per_element(
+                model, self.sampler.dataset, indices,
+                [elements[i] for i in indices])
         self.bytes_per_element = factor
         if self.fixed_bytes is None:
             self.fixed_bytes = model_state_bytes(model, self.optimizer_slots)

@@ -1,11 +1,15 @@
-"""Mixed-precision optim wrapper that also runs on CPU (compat breakage 4)."""
-from typing import Optional, Union
+"""Mixed-precision optim wrapper that also runs on CPU (compat breakage 4),
+with the classification layer kept in float32."""
+import contextlib
+from typing import Iterator, Optional, Sequence, Union
 
 import torch
 from mmengine.device import is_cuda_available
 from mmengine.optim import AmpOptimWrapper as MMEngineAmpOptimWrapper
 from mmengine.optim import OptimWrapper
 
+from mmlight.models.utils.fp32_modules import (DEFAULT_FP32_MODULES,
+                                               keep_fp32)
 from mmlight.registry import OPTIM_WRAPPERS
 
 
@@ -21,6 +25,11 @@ class AmpOptimWrapper(MMEngineAmpOptimWrapper):
     ``default_scope = 'mmlight'`` get it from
     ``optim_wrapper = dict(type='AmpOptimWrapper', ...)``.
 
+    The modules named by ``fp32_modules`` (by default every classifier
+    ``fc_cls`` of an MMAction2 head) run outside autocast, on float32
+    inputs: the logits and the loss stay in full precision, which fp16's
+    narrow range can otherwise overflow or round away.
+
     Args:
         loss_scale (float | str | dict): GradScaler setting on GPU, see
             MMEngine's wrapper. Ignored on CPU. Defaults to ``'dynamic'``.
@@ -28,6 +37,11 @@ class AmpOptimWrapper(MMEngineAmpOptimWrapper):
             ``'bfloat16'`` is supported and ``None`` means bfloat16.
             Defaults to None.
         use_fsdp (bool): Use the sharded scaler (GPU only). Defaults to False.
+        fp32_modules (Sequence[str], optional): ``fnmatch`` patterns of
+            module names (as in ``model.named_modules()``) kept in float32;
+            a given pattern that matches nothing fails at the first step.
+            ``()`` autocasts everything. Defaults to None: every
+            ``*cls_head.fc_cls`` there is.
         **kwargs: Passed to :class:`mmengine.optim.OptimWrapper`.
     """
 
@@ -35,7 +49,16 @@ class AmpOptimWrapper(MMEngineAmpOptimWrapper):
                  loss_scale: Union[str, float, dict] = 'dynamic',
                  dtype: Optional[Union[str, torch.dtype]] = None,
                  use_fsdp: bool = False,
+                 fp32_modules: Optional[Sequence[str]] = None,
                  **kwargs) -> None:
+        self._fp32_strict = fp32_modules is not None
+        if fp32_modules is None:
+            fp32_modules = DEFAULT_FP32_MODULES
+        if isinstance(fp32_modules, str) or not all(
+                isinstance(p, str) for p in fp32_modules):
+            raise ValueError('`fp32_modules` must be a sequence of module '
+                             f'name patterns, got {fp32_modules!r}')
+        self.fp32_modules = tuple(fp32_modules)
         if is_cuda_available():
             super().__init__(
                 loss_scale=loss_scale, dtype=dtype, use_fsdp=use_fsdp,
@@ -55,3 +78,11 @@ class AmpOptimWrapper(MMEngineAmpOptimWrapper):
         self._scale_update_param = None
         self.loss_scaler = torch.amp.GradScaler('cpu', enabled=False)
         self.cast_dtype = torch.bfloat16
+
+    @contextlib.contextmanager
+    def optim_context(self, model: torch.nn.Module) -> Iterator[None]:
+        """MMEngine's context (autocast, no gradient sync while
+        accumulating), with ``fp32_modules`` kept in float32."""
+        keep_fp32(model, self.fp32_modules, self._fp32_strict)
+        with super().optim_context(model):
+            yield

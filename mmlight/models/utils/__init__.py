@@ -6,13 +6,15 @@ from .channel_pruning import (ChannelPruner, apply_pruned_shapes,
 from .checks import check_positive_int
 from .checkpoint import (checkpoint_bn_safe, frozen_bn_stats,
                          is_checkpointing, set_checkpointing)
+from .fp32_modules import DEFAULT_FP32_MODULES, keep_fp32
 from .precise_bn import update_bn_stats
 from .pretrained import map_state_dict, read_state_dict
 from .video_features import to_video_features
 from .weight_init import init_transformer_weights
 
 __all__ = [
-    'DEFAULT_BLOCK_TYPES', 'BlockInfo', 'ChannelPruner',
+    'DEFAULT_BLOCK_TYPES', 'DEFAULT_FP32_MODULES', 'BlockInfo',
+    'ChannelPruner', 'keep_fp32',
     'apply_pruned_shapes', 'apply_unstructured_pruning',
     'find_unprunable_layers', 'pruned_shapes', 'check_positive_int',
     'checkpoint_bn_safe', 'find_blocks',

@@ -4,7 +4,6 @@ DDP ranks, clear errors; and the probe of a real model."""
 import random
 
 import pytest
-import torch
 from mmengine.dataset import DefaultSampler
 
 from mmlight.datasets import MemoryAwareBatchSampler
@@ -163,9 +162,12 @@ def test_a_dataloader_probes_the_model_once(synthfall_tiny, tiny_config):
 
 
 @pytest.mark.slow
-def test_mixed_config_trains_on_clips_of_their_own_size(tmp_path):
-    """configs/fall_mbv3s_tsm_mixed.py for an epoch on a tiny mixed
-    SynthFall in a real Runner: batches of different resolutions."""
+@pytest.mark.parametrize('config', ['fall_mbv3s_tsm_mixed.py',
+                                    'fall_mbv3s_tsm_lowmem.py'])
+def test_mixed_config_trains_on_clips_of_their_own_size(config, tmp_path):
+    """The mixed-size configs for an epoch on a tiny mixed SynthFall in a
+    real Runner: batches of different resolutions (and, lowmem, under
+    autocast with checkpointed blocks)."""
     import os.path as osp
 
     from mmengine.config import Config
@@ -179,8 +181,7 @@ def test_mixed_config_trains_on_clips_of_their_own_size(tmp_path):
                      num_frames=16, mixed=True, progress=False)
     repo = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
         osp.abspath(__file__)))))
-    cfg = Config.fromfile(osp.join(repo, 'configs',
-                                   'fall_mbv3s_tsm_mixed.py'))
+    cfg = Config.fromfile(osp.join(repo, 'configs', config))
     cfg.merge_from_dict(parse_cfg_options(data_root_options(
         root, batch_size=6, num_workers=0)))
     cfg.train_dataloader.batch_sampler.size_cache = f'{root}/sizes.json'
@@ -204,3 +205,6 @@ def test_mixed_config_trains_on_clips_of_their_own_size(tmp_path):
     assert bs.bytes_per_element > 0
     assert osp.isfile(f'{root}/sizes.json')
     assert len(shapes) > 1  # padded to each batch's largest clip
+    if 'lowmem' in config:
+        assert type(runner.optim_wrapper).__name__ == 'AmpOptimWrapper'
+        assert runner.model.backbone.with_cp

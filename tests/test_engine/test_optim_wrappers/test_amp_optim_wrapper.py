@@ -42,3 +42,57 @@ def test_cpu_autocasts_to_bf16_and_updates():
 def test_cpu_rejects_fp16_naming_the_argument():
     with pytest.raises(ValueError, match='dtype'):
         build(dtype='float16')
+
+
+class Head(nn.Module):
+
+    def __init__(self):
+        super().__init__()
+        self.fc_cls = nn.Linear(16, 3)
+
+
+class Net(nn.Module):
+
+    def __init__(self):
+        super().__init__()
+        self.backbone = nn.Linear(8, 16)
+        self.cls_head = Head()
+
+    def forward(self, x):
+        return self.cls_head.fc_cls(self.backbone(x))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU behaviour')
+def test_classifier_stays_fp32_under_autocast():
+    init_default_scope('mmlight')
+    model = Net()
+    wrapper = OPTIM_WRAPPERS.build(dict(
+        type='AmpOptimWrapper',
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.1)))
+    feats = []
+    model.backbone.register_forward_hook(lambda m, i, o: feats.append(o))
+    keys = set(model.state_dict())
+    with wrapper.optim_context(model):
+        out = model(torch.randn(4, 8))
+    assert feats[0].dtype == torch.bfloat16  # the rest is autocast
+    assert out.dtype == torch.float32 and model.cls_head.fc_cls.weight.grad \
+        is None
+    torch.testing.assert_close(
+        out, nn.functional.linear(feats[0].float(),
+                                  model.cls_head.fc_cls.weight,
+                                  model.cls_head.fc_cls.bias))
+    wrapper.update_params(out.sum())
+    assert set(model.state_dict()) == keys
+    # `()` autocasts the classifier too; a pattern that matches nothing fails
+    plain = OPTIM_WRAPPERS.build(dict(
+        type='AmpOptimWrapper', fp32_modules=(),
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.1)))
+    fresh = Net()
+    with plain.optim_context(fresh):
+        assert fresh(torch.randn(2, 8)).dtype == torch.bfloat16
+    bad = OPTIM_WRAPPERS.build(dict(
+        type='AmpOptimWrapper', fp32_modules=('head.fc',),
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.1)))
+    with pytest.raises(ValueError, match="'head.fc' matches no module"):
+        with bad.optim_context(Net()):
+            pass
