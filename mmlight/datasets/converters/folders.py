@@ -1,0 +1,95 @@
+"""A generic "one folder per class" video collection to MMAction2 video
+annotations::
+
+    ROOT/fall/clip_001.mp4
+    ROOT/no_fall/clip_017.avi
+    ROOT/<class>/<any sub folders>/<video>
+
+Classes are the sub folders of ROOT, sorted (or as given); every video
+under a class folder, at any depth, is linked (or copied) to
+``videos/<class>/<path with / as __>``.
+"""
+import os
+import os.path as osp
+import re
+import shutil
+from typing import List, Optional, Sequence, Tuple
+
+from .common import ClipRecord
+
+__all__ = ['VIDEO_EXTENSIONS', 'convert_folders']
+
+VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.mpg',
+                    '.mpeg')
+
+
+def _safe(name: str) -> str:
+    return re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_')
+
+
+def convert_folders(root: str, out_dir: str,
+                    classes: Optional[Sequence[str]] = None,
+                    group_pattern: Optional[str] = None,
+                    link: bool = True) -> Tuple[List[ClipRecord], List[str]]:
+    """Collect the videos of a folder-per-class tree under ``out_dir``.
+
+    Args:
+        root (str): The tree.
+        out_dir (str): Output root; videos go to ``out_dir/videos``.
+        classes (Sequence[str], optional): Class folders in label order;
+            None takes every sub folder, sorted. Defaults to None.
+        group_pattern (str, optional): A regular expression whose first
+            group, searched in a video's path below its class folder, names
+            the recordings that must share a split (e.g. ``r'(subject\\d+)'``);
+            None makes every video its own group. Defaults to None.
+        link (bool): Symlink instead of copy. Defaults to True.
+
+    Returns:
+        tuple: The records and the class names.
+
+    Raises:
+        FileNotFoundError: No root, a missing class folder, or no video.
+        ValueError: A bad ``group_pattern``.
+    """
+    if not osp.isdir(root):
+        raise FileNotFoundError(f'video folder not found: {root}')
+    if classes is None:
+        classes = sorted(d for d in os.listdir(root)
+                         if osp.isdir(osp.join(root, d)))
+    pattern = re.compile(group_pattern) if group_pattern else None
+    if pattern is not None and pattern.groups < 1:
+        raise ValueError(f'group_pattern {group_pattern!r} needs a group '
+                         '(...) naming the recording')
+    records = []
+    for label, name in enumerate(classes):
+        class_dir = osp.join(root, name)
+        if not osp.isdir(class_dir):
+            raise FileNotFoundError(f'class folder not found: {class_dir}')
+        for folder, _, files in sorted(os.walk(class_dir)):
+            for file in sorted(files):
+                if osp.splitext(file)[1].lower() not in VIDEO_EXTENSIONS:
+                    continue
+                source = osp.join(folder, file)
+                inner = osp.relpath(source, class_dir)
+                group = f'{name}/{osp.splitext(inner)[0]}'
+                if pattern is not None:
+                    match = pattern.search(inner)
+                    # shared across classes: one subject, one split
+                    group = match.group(1) if match else group
+                rel = (f'videos/{_safe(name)}/'
+                       f'{_safe(inner.replace(os.sep, "__"))}')
+                target = osp.join(out_dir, rel)
+                os.makedirs(osp.dirname(target), exist_ok=True)
+                if osp.lexists(target):
+                    os.remove(target)
+                if link:
+                    os.symlink(osp.abspath(source), target)
+                else:
+                    shutil.copy2(source, target)
+                records.append(ClipRecord(path=rel, label=label,
+                                          group=group, source=source))
+    if not records:
+        raise FileNotFoundError(
+            f'{root}: no video ({", ".join(VIDEO_EXTENSIONS)}) in any class '
+            'folder')
+    return records, list(classes)
