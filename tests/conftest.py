@@ -30,6 +30,13 @@ def mmlight_scope():
     register_all_modules(init_default_scope=True)
 
 
+@pytest.fixture(scope='session')
+def make_video():
+    """:func:`write_video`, for tests in any folder (``conftest`` modules
+    are not importable by name: each folder may have its own)."""
+    return write_video
+
+
 @pytest.fixture
 def video_dir(tmp_path):
     """Three good videos, a truncated one, an empty one and a garbage one."""

@@ -6,10 +6,10 @@ import pytest
 from mmlight.datasets import VideoReadError, dataset_clip_sizes
 from mmlight.datasets import clip_size as cs
 
-from conftest import write_video
 
-
-def test_header_sizes_are_read_once_and_cached(tmp_path, monkeypatch):
+def test_header_sizes_are_read_once_and_cached(tmp_path, monkeypatch,
+                                               make_video):
+    write_video = make_video
     a = write_video(str(tmp_path / 'a.mp4'), num_frames=8, size=(64, 48))
     b = write_video(str(tmp_path / 'b.mp4'), num_frames=12, size=(32, 24))
     infos = [dict(filename=a), dict(filename=b),

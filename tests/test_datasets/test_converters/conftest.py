@@ -20,6 +20,12 @@ def avi(path, frames=12, size=(48, 32)):
     writer.release()
 
 
+@pytest.fixture(scope='session')
+def write_avi():
+    """:func:`avi`, for the tests of this folder."""
+    return avi
+
+
 @pytest.fixture
 def urfall_tree(tmp_path):
     """fall-01 and adl-01 unzipped, fall-02 and adl-02 zipped, a cam1

@@ -1,10 +1,9 @@
 """One folder a class: every video, grouped by a subject pattern."""
 from mmlight.datasets.converters import convert_folders, split_records
 
-from conftest import avi
 
-
-def test_class_folders_and_subject_groups(tmp_path):
+def test_class_folders_and_subject_groups(tmp_path, write_avi):
+    avi = write_avi
     root = tmp_path / 'clips'
     for cls, names in (('fall', ['subject1_a', 'sub/subject2 b']),
                        ('no_fall', ['subject1_c', 'subject3_d'])):
