@@ -30,6 +30,22 @@ def mmlight_scope():
     register_all_modules(init_default_scope=True)
 
 
+@pytest.fixture
+def tiny_tsm_config() -> dict:
+    """A tiny TSM student: MobileNetV3-Small x0.5, 4 segments, 3 classes,
+    ``(N, 4, 3, H, W)`` inputs (a fresh dict each test)."""
+    return dict(
+        type='Recognizer2D',
+        backbone=dict(type='TemporalAdapter', num_segments=4,
+                      backbone=dict(type='torchvision.mobilenet_v3_small',
+                                    width_mult=0.5),
+                      temporal_cfg=dict(type='shift')),
+        cls_head=dict(type='TSNHead', in_channels=288, num_classes=3,
+                      consensus=dict(type='AvgConsensus', dim=1)),
+        data_preprocessor=dict(type='ActionDataPreprocessor',
+                               format_shape='NCHW'))
+
+
 @pytest.fixture(scope='session')
 def make_video():
     """:func:`write_video`, for tests in any folder (``conftest`` modules

@@ -7,22 +7,10 @@ from mmlight.registry import MODELS
 from mmlight.utils.memory_probe import (batch_training_bytes,
                                         model_state_bytes)
 
-STUDENT = dict(
-    type='Recognizer2D',
-    backbone=dict(type='TemporalAdapter', num_segments=4,
-                  backbone=dict(type='torchvision.mobilenet_v3_small',
-                                width_mult=0.5),
-                  temporal_cfg=dict(type='shift')),
-    cls_head=dict(type='TSNHead', in_channels=288, num_classes=3,
-                  consensus=dict(type='AvgConsensus', dim=1)),
-    data_preprocessor=dict(type='ActionDataPreprocessor',
-                           format_shape='NCHW'))
-
-
-def test_activation_bytes_scale_with_the_input():
+def test_activation_bytes_scale_with_the_input(tiny_tsm_config):
     from mmaction.structures import ActionDataSample
     torch.manual_seed(0)
-    model = MODELS.build(STUDENT).train()
+    model = MODELS.build(tiny_tsm_config).train()
     used = {}
     for h, w in ((32, 32), (64, 64)):
         data = dict(inputs=torch.randn(2, 4, 3, h, w),

@@ -4,6 +4,8 @@ import json
 import os
 import os.path as osp
 import random
+import re
+import shutil
 from dataclasses import asdict, dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -12,8 +14,8 @@ import numpy as np
 from mmlight.datasets.errors import VideoReadError
 
 __all__ = [
-    'FALL_CLASSES', 'ClipRecord', 'split_records', 'write_annotations',
-    'write_video'
+    'FALL_CLASSES', 'ClipRecord', 'place_video', 'safe_name',
+    'split_records', 'write_annotations', 'write_video'
 ]
 
 #: Binary classes of the fall datasets, in label order.
@@ -187,3 +189,23 @@ def write_video(frames: Iterable[Tuple[str, np.ndarray]], out_path: str,
     if not count:
         raise ValueError(f'{out_path}: no frame to encode')
     return count
+
+
+def safe_name(name: str) -> str:
+    """``name`` with runs of characters other than letters, digits, ``_``,
+    ``.`` and ``-`` made ``_`` (annotation lines split on spaces)."""
+    return re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_')
+
+
+def place_video(source: str, out_dir: str, rel: str, link: bool) -> str:
+    """Symlink (or copy) a video to ``out_dir/rel``, replacing what is
+    there; returns ``rel``."""
+    target = osp.join(out_dir, rel)
+    os.makedirs(osp.dirname(target), exist_ok=True)
+    if osp.lexists(target):
+        os.remove(target)
+    if link:
+        os.symlink(osp.abspath(source), target)
+    else:
+        shutil.copy2(source, target)
+    return rel

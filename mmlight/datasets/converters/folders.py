@@ -12,19 +12,15 @@ under a class folder, at any depth, is linked (or copied) to
 import os
 import os.path as osp
 import re
-import shutil
 from typing import List, Optional, Sequence, Tuple
 
-from .common import ClipRecord
+from .common import ClipRecord, place_video, safe_name
 
 __all__ = ['VIDEO_EXTENSIONS', 'convert_folders']
 
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.mpg',
                     '.mpeg')
 
-
-def _safe(name: str) -> str:
-    return re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_')
 
 
 def convert_folders(root: str, out_dir: str,
@@ -76,16 +72,9 @@ def convert_folders(root: str, out_dir: str,
                     match = pattern.search(inner)
                     # shared across classes: one subject, one split
                     group = match.group(1) if match else group
-                rel = (f'videos/{_safe(name)}/'
-                       f'{_safe(inner.replace(os.sep, "__"))}')
-                target = osp.join(out_dir, rel)
-                os.makedirs(osp.dirname(target), exist_ok=True)
-                if osp.lexists(target):
-                    os.remove(target)
-                if link:
-                    os.symlink(osp.abspath(source), target)
-                else:
-                    shutil.copy2(source, target)
+                rel = place_video(
+                    source, out_dir, f'videos/{safe_name(name)}/'
+                    f'{safe_name(inner.replace(os.sep, "__"))}', link)
                 records.append(ClipRecord(path=rel, label=label,
                                           group=group, source=source))
     if not records:

@@ -16,13 +16,11 @@ without an annotation file are skipped and counted.
 """
 import os
 import os.path as osp
-import re
-import shutil
 from typing import List, Optional, Sequence, Tuple
 
 from mmlight.datasets.errors import AnnotationError
 
-from .common import ClipRecord
+from .common import ClipRecord, place_video, safe_name
 
 __all__ = ['read_le2i_annotation', 'convert_le2i']
 
@@ -59,9 +57,6 @@ def read_le2i_annotation(path: str) -> Tuple[int, int]:
                               f'{start}')
     return start, end
 
-
-def _safe(name: str) -> str:
-    return re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_')
 
 
 def _annotation_dir(scene: str) -> Optional[str]:
@@ -114,15 +109,10 @@ def convert_le2i(root: str, out_dir: str, link: bool = True,
                 continue
             start, end = read_le2i_annotation(ann)
             fall = end > 0
-            rel = f'videos/{_safe(scene)}/{_safe(stem)}{ext.lower()}'
-            target = osp.join(out_dir, rel)
-            os.makedirs(osp.dirname(target), exist_ok=True)
-            if osp.lexists(target):
-                os.remove(target)
-            if link:
-                os.symlink(osp.abspath(source), target)
-            else:
-                shutil.copy2(source, target)
+            rel = place_video(
+                source, out_dir,
+                f'videos/{safe_name(scene)}/{safe_name(stem)}{ext.lower()}',
+                link)
             records.append(ClipRecord(
                 path=rel, label=int(fall), group=f'{scene}/{stem}',
                 # Le2i counts frames from 1
