@@ -1,0 +1,226 @@
+"""``tools/demo/fall_detect.py``: run the streaming fall detector on a video
+file, a folder of frames or a camera."""
+import argparse
+import collections
+import json
+import os
+import os.path as osp
+import time
+from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple
+
+import numpy as np
+
+from .fall_alarm import FallAlarm
+from .fall_detector import StreamingFallDetector, build_clip_scorer
+from .frame_source import open_frames
+
+__all__ = ['build_parser', 'window_from_config', 'run_stream', 'main']
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of :func:`main`."""
+    p = argparse.ArgumentParser(
+        description='Streaming fall detection: a sliding window over the '
+        'last frames of a video, a folder of frames or a camera, with '
+        'smoothed scores and one alert per fall')
+    p.add_argument('input', help='video file, folder of frames, or camera '
+                   'index (0)')
+    p.add_argument('config', help='the model\'s config')
+    model = p.add_mutually_exclusive_group(required=True)
+    model.add_argument('--checkpoint', help='PyTorch .pth, or an exported '
+                       'INT8 .pt2')
+    model.add_argument('--onnx', help='ONNX model (FP32 or INT8)')
+    p.add_argument('--window-seconds', type=float, default=3.2,
+                   help='window span of a 2D/TSM model (TSN segments spread '
+                   'over it); a 3D model\'s is its clip (default 3.2)')
+    p.add_argument('--stride', type=int, default=8,
+                   help='frames between windows (default 8)')
+    p.add_argument('--fps', type=float, default=0.0,
+                   help='frame rate of a folder of frames (default 25) or '
+                   'a video without one')
+    p.add_argument('--fall-class', default='fall')
+    p.add_argument('--on', type=float, default=0.9,
+                   help='smoothed probability that raises an alert '
+                   '(defaults: chosen on the SynthFall val stream)')
+    p.add_argument('--off', type=float, default=0.5,
+                   help='smoothed probability below which it ends')
+    p.add_argument('--min-on', type=int, default=1,
+                   help='windows above --on that raise an alert')
+    p.add_argument('--min-off', type=int, default=2,
+                   help='windows below --off that end it')
+    p.add_argument('--smoothing', type=float, default=1.0,
+                   help='weight of the newest window in the moving average '
+                   '(1: none)')
+    p.add_argument('--threads', type=int, default=0,
+                   help='CPU threads (0: the runtime\'s choice)')
+    p.add_argument('--out-json', help='write the events as JSON lines')
+    p.add_argument('--out-video', help='write an annotated mp4')
+    p.add_argument('--gt', help='ground truth (tools/data/make_fall_stream.py'
+                   ' JSON): print event precision, recall and delay')
+    return p
+
+
+def window_from_config(cfg: Any, fps: float, window_seconds: float
+                       ) -> Tuple[int, int, Tuple[int, int], str]:
+    """``(window_frames, num_segments, (W, H), input_format)`` of a config's
+    test pipeline: a 3D model's window is its clip (``clip_len *
+    frame_interval``), a 2D/TSM model spreads its ``num_clips`` segments
+    over ``window_seconds``."""
+    from mmlight.utils.complexity import infer_input_shape
+    shape = infer_input_shape(cfg)
+    pipeline = cfg.test_dataloader.dataset.pipeline
+    sampler = next(t for t in pipeline if t['type'] == 'SampleFrames')
+    if len(shape) == 6:  # (1, V, C, T, H, W)
+        frames = sampler['clip_len'] * sampler.get('frame_interval', 1)
+        return frames, shape[3], (shape[5], shape[4]), 'NCTHW'
+    segments = shape[1]
+    frames = max(segments, int(round(window_seconds * fps)))
+    return frames, segments, (shape[4], shape[3]), 'NCHW'
+
+
+def _draw(frame: np.ndarray, history: Iterable[float], alert: bool,
+          probability: Optional[float], on: float) -> np.ndarray:
+    """The frame with the fall probability, its recent curve and, during
+    an alert, a banner."""
+    import cv2
+    out = frame.copy()
+    h, w = out.shape[:2]
+    plot_h = max(16, h // 5)
+    cv2.rectangle(out, (0, h - plot_h), (w, h), (30, 30, 30), -1)
+    values = list(history)
+    if len(values) > 1:
+        xs = np.linspace(0, w - 1, len(values))
+        ys = h - 2 - np.asarray(values) * (plot_h - 4)
+        pts = np.stack([xs, ys], 1).astype(np.int32)
+        cv2.polylines(out, [pts], False, (0, 200, 255), 1)
+    y_on = int(h - 2 - on * (plot_h - 4))
+    cv2.line(out, (0, y_on), (w, y_on), (80, 80, 255), 1)
+    scale = max(0.3, h / 400)
+    if probability is not None:
+        cv2.putText(out, f'p(fall)={probability:.2f}', (4, h - plot_h - 4),
+                    cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1)
+    if alert:
+        cv2.rectangle(out, (0, 0), (w, max(14, h // 8)), (0, 0, 220), -1)
+        cv2.putText(out, 'FALL DETECTED', (4, max(11, h // 8) - 3),
+                    cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1)
+    return out
+
+
+def run_stream(frames: Iterable[Tuple[float, np.ndarray]],
+               detector: StreamingFallDetector, fps: float,
+               out_json: Optional[str] = None,
+               out_video: Optional[str] = None) -> Dict[str, Any]:
+    """Feed a stream to a detector, frame by frame.
+
+    Events are appended to ``out_json`` (JSON lines) as they end and
+    annotated frames written to ``out_video`` as they come, so nothing but
+    the detector's window and the last scores is held in memory.
+
+    Returns:
+        dict: ``frames``, ``windows``, ``seconds`` (wall time),
+        ``fps`` (frames per wall second), ``latency_ms`` (mean and p95 of
+        a window's preprocessing and model), ``events``.
+    """
+    import cv2
+    writer = None
+    events: List[Dict[str, float]] = []
+    history: Deque[float] = collections.deque(maxlen=120)
+    log = open(out_json, 'w') if out_json else None
+    count = 0
+    start = time.perf_counter()
+
+    def emit(event):
+        if event is not None:
+            events.append(event)
+            if log is not None:
+                log.write(json.dumps(event) + '\n')
+                log.flush()
+
+    try:
+        for t, frame in frames:
+            probability, event = detector.push(t, frame)
+            emit(event)
+            count += 1
+            if probability is not None:
+                history.append(detector.alarm.score)
+            if out_video:
+                if writer is None:
+                    os.makedirs(osp.dirname(osp.abspath(out_video)),
+                                exist_ok=True)
+                    writer = cv2.VideoWriter(
+                        out_video, cv2.VideoWriter_fourcc(*'mp4v'), fps,
+                        (frame.shape[1], frame.shape[0]))
+                writer.write(_draw(frame, history, detector.alarm.active,
+                                   detector.last_probability,
+                                   detector.alarm.on_threshold))
+        emit(detector.finish())
+    finally:
+        if writer is not None:
+            writer.release()
+        if log is not None:
+            log.close()
+    seconds = time.perf_counter() - start
+    lat = np.asarray(detector.latencies) * 1000
+    return dict(
+        frames=count, windows=len(lat), seconds=seconds,
+        fps=count / seconds if seconds else float('nan'),
+        latency_ms=dict(mean=float(lat.mean()) if len(lat) else None,
+                        p95=float(np.percentile(lat, 95))
+                        if len(lat) else None),
+        events=events)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Detect falls in a stream; print the events and the speed (and, with
+    ``--gt``, event precision, recall and delay).
+
+    Returns:
+        int: 0.
+    """
+    import torch
+
+    from mmlight.deployment.onnx_deploy import load_config
+    from mmlight.deployment.recognizer import check_file
+    from mmlight.evaluation.stream_metrics import match_fall_events
+    args = build_parser().parse_args(argv)
+    cfg = load_config(args.config)
+    for path in (args.checkpoint, args.onnx, args.gt):
+        if path is not None:
+            check_file(path, 'input file')
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    classes = list(cfg.get('classes') or [])
+    if args.fall_class not in classes:
+        raise ValueError(f'--fall-class {args.fall_class!r} is not one of '
+                         f'the config\'s classes {classes}')
+    frames, fps = open_frames(args.input, args.fps)
+    window, segments, size, fmt = window_from_config(cfg, fps,
+                                                     args.window_seconds)
+    scorer, preprocessor = build_clip_scorer(cfg, args.checkpoint, args.onnx,
+                                             args.threads)
+    detector = StreamingFallDetector(
+        scorer, preprocessor, window, segments, size,
+        classes.index(args.fall_class), args.stride, fmt,
+        FallAlarm(args.on, args.off, args.min_on, args.min_off,
+                  args.smoothing))
+    summary = run_stream(frames, detector, fps, args.out_json,
+                         args.out_video)
+    for event in summary['events']:
+        print(json.dumps(event))
+    lat = summary['latency_ms']
+    print(f'{summary["frames"]} frames ({summary["frames"] / fps:.1f} s of '
+          f'video) in {summary["seconds"]:.1f} s: {summary["fps"]:.1f} '
+          f'frames/s end to end; {summary["windows"]} windows of '
+          f'{window} frames ({segments} to the model), '
+          + (f'{lat["mean"]:.1f} ms mean, {lat["p95"]:.1f} ms p95 each; '
+             if lat['mean'] is not None else '')
+          + f'{len(summary["events"])} fall events')
+    if args.gt:
+        with open(args.gt) as f:
+            truth = json.load(f)
+        m = match_fall_events(summary['events'], truth['falls'])
+        print(f'events: precision {m["precision"]:.3f}, recall '
+              f'{m["recall"]:.3f} ({m["true_positives"]} of '
+              f'{len(truth["falls"])} falls, {m["false_positives"]} false '
+              f'alarms), mean delay {m["mean_delay"]:.2f} s')
+    return 0

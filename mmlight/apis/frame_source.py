@@ -1,0 +1,76 @@
+"""Frames from a video file, a folder of images or a camera, one at a time
+(nothing is held but the current frame)."""
+import os
+import os.path as osp
+from typing import Iterator, Tuple, Union
+
+import numpy as np
+
+from mmlight.datasets.errors import VideoReadError
+
+__all__ = ['open_frames']
+
+_IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp')
+
+
+def open_frames(source: Union[str, int], fps: float = 0.0
+                ) -> Tuple[Iterator[Tuple[float, np.ndarray]], float]:
+    """Open a stream of BGR frames with their times in seconds.
+
+    Args:
+        source (str | int): A video file, a folder of images (read in name
+            order), or a camera index (``0``, or the string ``'0'``).
+        fps (float): Frame rate of a folder of images, or of a video whose
+            header gives none. Defaults to 0 (a folder: 25; a video: its
+            own).
+
+    Returns:
+        tuple: An iterator of ``(time_s, frame)`` and the frame rate.
+
+    Raises:
+        FileNotFoundError: A path that does not exist.
+        VideoReadError: A video or camera that cannot be opened, or a
+            folder without images; names it.
+    """
+    if isinstance(source, str) and source.isdigit():
+        source = int(source)
+    if isinstance(source, str) and osp.isdir(source):
+        images = sorted(f for f in os.listdir(source)
+                        if f.lower().endswith(_IMAGE_EXTS))
+        if not images:
+            raise VideoReadError(source, 'holds no image')
+        rate = fps or 25.0
+        return _images(source, images, rate), rate
+    import cv2
+    if isinstance(source, str) and not osp.isfile(source):
+        raise FileNotFoundError(f'video not found: {source}')
+    capture = cv2.VideoCapture(source)
+    if not capture.isOpened():
+        capture.release()
+        raise VideoReadError(str(source), 'cannot be opened')
+    rate = fps or capture.get(cv2.CAP_PROP_FPS) or 25.0
+    return _capture(capture, float(rate)), float(rate)
+
+
+def _images(folder: str, names, fps: float
+            ) -> Iterator[Tuple[float, np.ndarray]]:
+    import cv2
+    for i, name in enumerate(names):
+        frame = cv2.imread(osp.join(folder, name), cv2.IMREAD_COLOR)
+        if frame is None:
+            raise VideoReadError(osp.join(folder, name),
+                                 'not a readable image')
+        yield i / fps, frame
+
+
+def _capture(capture, fps: float) -> Iterator[Tuple[float, np.ndarray]]:
+    try:
+        index = 0
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                return
+            yield index / fps, frame
+            index += 1
+    finally:
+        capture.release()

@@ -1,0 +1,89 @@
+"""StreamingFallDetector: windows every stride frames over a bounded ring,
+TSN's segment centres, the model's own normalisation; and a full run of
+tools/demo/fall_detect.py on a SynthFall stream."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from mmlight.apis import FallAlarm, StreamingFallDetector
+from mmlight.registry import MODELS
+
+
+def preprocessor():
+    return MODELS.build(dict(type='ActionDataPreprocessor', mean=[0, 0, 0],
+                             std=[255, 255, 255], format_shape='NCHW'))
+
+
+def test_windows_slide_over_a_bounded_ring():
+    seen = []
+
+    def scorer(x):  # fall probability = brightness of the last segment
+        seen.append(x)
+        p = float(x[0, -1].mean())
+        return np.array([1 - p, p])
+
+    detector = StreamingFallDetector(
+        scorer, preprocessor(), window_frames=12, num_segments=4,
+        size=(16, 12), fall_index=1, stride=4,
+        alarm=FallAlarm(0.6, 0.4, min_on=1, min_off=1, smoothing=1.0))
+    assert detector.indices == [1, 4, 7, 10]
+    events, scored = [], []
+    for i in range(200):
+        value = 250 if 100 <= i < 130 else 10  # a bright "fall"
+        frame = np.full((48, 64, 3), value, np.uint8)
+        p, event = detector.push(i / 10, frame)
+        if p is not None:
+            scored.append(i)
+        if event:
+            events.append(event)
+        assert len(detector.frames) <= 12  # constant memory
+    assert scored == list(range(11, 200, 4))
+    assert seen[0].shape == (1, 4, 3, 12, 16)
+    assert 0 <= seen[0].min() and seen[0].max() <= 1  # the preprocessor ran
+    assert len(events) == 1
+    assert 10.0 <= events[0]['start'] <= 10.4 and events[0]['peak'] > 0.9
+    assert len(detector.latencies) == len(scored)
+
+
+def test_bad_windows():
+    with pytest.raises(ValueError, match='num_segments'):
+        StreamingFallDetector(lambda x: x, preprocessor(), 4, 8, (8, 8), 0)
+    with pytest.raises(ValueError, match='input_format'):
+        StreamingFallDetector(lambda x: x, preprocessor(), 8, 4, (8, 8), 0,
+                              input_format='NTHWC')
+
+
+@pytest.mark.slow
+def test_fall_detect_tool_on_a_synthfall_stream(synthfall_tiny, tiny_config,
+                                                tmp_path, capsys):
+    from mmlight.apis.fall_detect_cli import main
+    from mmlight.datasets.synthfall.stream import make_stream
+    from mmlight.deployment import build_recognizer
+    truth = make_stream(str(synthfall_tiny), str(tmp_path / 's.mp4'))
+    assert truth['falls'] and all(f['end'] > f['start']
+                                  for f in truth['falls'])
+    n_test = len((synthfall_tiny / 'test.txt').read_text().splitlines())
+    assert len(truth['clips']) == n_test
+    cfg = tiny_config('fall_mbv3s_tsm.py', synthfall_tiny)
+    torch.manual_seed(0)
+    model = build_recognizer(cfg)
+    ckpt = tmp_path / 'm.pth'
+    torch.save(dict(state_dict=model.state_dict(), meta={}), ckpt)
+    config = tmp_path / 'tiny.py'
+    cfg.dump(str(config))
+    assert main([str(tmp_path / 's.mp4'), str(config), '--checkpoint',
+                 str(ckpt), '--window-seconds', '1.0', '--stride', '4',
+                 '--on', '0.01', '--off', '0.005', '--min-on', '1',
+                 '--out-json', str(tmp_path / 'e.jsonl'), '--out-video',
+                 str(tmp_path / 'a.mp4'), '--gt',
+                 str(tmp_path / 's.mp4.json')]) == 0
+    out = capsys.readouterr().out
+    assert 'frames/s end to end' in out and 'events: precision' in out
+    events = [json.loads(line) for line in
+              (tmp_path / 'e.jsonl').read_text().splitlines()]
+    assert events and all(e['end'] >= e['start'] for e in events)
+    from mmlight.datasets import dataset_clip_sizes
+    frames = dataset_clip_sizes([dict(filename=str(tmp_path / 'a.mp4'))])
+    assert frames[0][0] == round(truth['duration'] * truth['fps'])

@@ -1,0 +1,31 @@
+"""Frames from a video, a folder or a camera index; bad input named."""
+import cv2
+import numpy as np
+import pytest
+
+from mmlight.apis import open_frames
+from mmlight.datasets import VideoReadError
+
+
+def test_video_and_folder(tmp_path, make_video):
+    video = make_video(str(tmp_path / 'v.mp4'), num_frames=6)
+    frames, fps = open_frames(video)
+    got = list(frames)
+    assert fps == 15 and [t for t, _ in got] == [i / 15 for i in range(6)]
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(folder / f'{i:03d}.png'),
+                    np.full((8, 8, 3), 40 * i, np.uint8))
+    frames, fps = open_frames(str(folder), fps=10)
+    got = list(frames)
+    assert fps == 10 and len(got) == 3 and got[2][1].mean() == 80
+
+
+def test_bad_sources_are_named(tmp_path, video_dir):
+    with pytest.raises(FileNotFoundError, match='no.mp4'):
+        open_frames(str(tmp_path / 'no.mp4'))
+    with pytest.raises(VideoReadError, match='holds no image'):
+        open_frames(str(tmp_path))
+    with pytest.raises(VideoReadError, match='garbage.mp4'):
+        open_frames(str(video_dir / 'garbage.mp4'))
