@@ -57,6 +57,16 @@ mmlight's:
    ``mim train mmlight CONFIG``) do that.
    Delete when: mmengine lets packages register themselves for ``::``.
 
+And one that keeps distributed training off GPUs from starting:
+
+9. ``mmengine==0.10.7``'s ``pytorch`` launcher
+   (``mmengine.dist.utils._init_dist_pytorch``) calls
+   ``torch.cuda.set_device`` before anything else, so ``torchrun`` on CPUs
+   (gloo) fails with "Found no NVIDIA driver". Fix: without CUDA (and
+   without MLU/NPU/MUSA) the process group is initialised directly; with
+   them mmengine's function runs unchanged. Delete when: mmengine skips
+   ``set_device`` without CUDA.
+
 Workarounds that are not import-time patches live beside the code they
 serve, each applied only where that code runs; they are listed here so that
 this module stays the index of every upstream bug mmlight works around:
@@ -90,7 +100,7 @@ from typing import Any, Callable, List
 __all__ = [
     'apply_all', 'patch_mmaction_drn', 'patch_mmrazor_torch_ao',
     'patch_torch_load_safe_globals', 'mmengine_checkpoint_safe_globals',
-    'patch_mmengine_external_configs'
+    'patch_mmengine_external_configs', 'patch_mmengine_cpu_dist'
 ]
 
 _APPLIED: List[str] = []
@@ -273,9 +283,30 @@ def patch_mmengine_external_configs() -> None:
     config_module._get_package_and_cfg_path = get_package_and_cfg_path
 
 
+@_once
+def patch_mmengine_cpu_dist() -> None:
+    """Breakage 9: let the ``pytorch`` launcher start without CUDA."""
+    import torch
+    import torch.distributed as torch_dist
+    from mmengine.device import (is_mlu_available, is_musa_available,
+                                 is_npu_available)
+    from mmengine.dist import utils as dist_utils
+    upstream = dist_utils._init_dist_pytorch
+
+    def init_dist_pytorch(backend, init_backend='torch', **kwargs) -> None:
+        if torch.cuda.is_available() or is_mlu_available() or \
+                is_npu_available() or is_musa_available() or \
+                init_backend != 'torch':
+            return upstream(backend, init_backend=init_backend, **kwargs)
+        torch_dist.init_process_group(backend=backend, **kwargs)
+
+    dist_utils._init_dist_pytorch = init_dist_pytorch
+
+
 def apply_all() -> None:
     """Apply every workaround; safe to call more than once."""
     patch_mmaction_drn()
     patch_mmrazor_torch_ao()
     patch_torch_load_safe_globals()
     patch_mmengine_external_configs()
+    patch_mmengine_cpu_dist()

@@ -59,6 +59,10 @@ def upstream_without_mmlight(tmp_path_factory) -> dict:
             res['amp'] = 'ok'
         except AssertionError as e:
             res['amp'] = str(e)
+        import inspect
+        from mmengine.dist import utils as dist_utils
+        res['dist_set_device'] = 'torch.cuda.set_device(local_rank)' in \
+            inspect.getsource(dist_utils._init_dist_pytorch)
         print(json.dumps(res))
     ''')
 
@@ -190,3 +194,30 @@ def test_weights_only_refuses_getattr_beyond_history_buffer(tmp_path):
     torch.save(dict(x=Gadget()), path)
     with pytest.raises(pickle.UnpicklingError, match='refused getattr'):
         torch.load(path, weights_only=True)
+
+
+def test_cpu_processes_init_the_pytorch_launcher(monkeypatch):
+    """A one-process gloo group through mmengine's init_dist, on a machine
+    without CUDA (mmengine alone calls torch.cuda.set_device first)."""
+    import torch.distributed as torch_dist
+    from mmengine.dist import init_dist
+    if torch.cuda.is_available():
+        pytest.skip('CPU behaviour')
+    for key, value in dict(RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
+                           MASTER_ADDR='127.0.0.1',
+                           MASTER_PORT='29571').items():
+        monkeypatch.setenv(key, value)
+    init_dist('pytorch', backend='gloo')
+    try:
+        assert torch_dist.get_world_size() == 1
+        assert torch_dist.get_backend() == 'gloo'
+    finally:
+        torch_dist.destroy_process_group()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only canary')
+def test_canary_mmengine_pytorch_launcher_still_needs_cuda(
+        upstream_without_mmlight):
+    assert upstream_without_mmlight['dist_set_device'], (
+        "mmengine's pytorch launcher no longer calls torch.cuda.set_device "
+        'unconditionally: delete compat.patch_mmengine_cpu_dist')

@@ -95,6 +95,24 @@ def _set_work_dir(cfg: Config, args: argparse.Namespace) -> None:
                                 osp.splitext(osp.basename(args.config))[0])
 
 
+def _set_launcher(cfg: Config, launcher: str) -> None:
+    """``cfg.launcher``. A distributed run without CUDA uses gloo (the
+    configs ask for nccl, which needs GPUs) and a DDP wrapper without
+    device ids (MMEngine's default passes ``LOCAL_RANK`` as a GPU id)."""
+    cfg.launcher = launcher
+    import torch
+    if launcher == 'none' or torch.cuda.is_available():
+        return
+    dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    if dist_cfg.get('backend', 'nccl') == 'nccl':
+        dist_cfg['backend'] = 'gloo'
+    if cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = dict(
+            type='MMDistributedDataParallel', device_ids=None,
+            broadcast_buffers=False,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
+
+
 def set_max_epochs(cfg: Config, epochs: int) -> Config:
     """Set ``train_cfg.max_epochs`` and keep the LR schedule consistent.
 
@@ -149,7 +167,7 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.val_cfg = None
         cfg.val_dataloader = None
         cfg.val_evaluator = None
-    cfg.launcher = args.launcher
+    _set_launcher(cfg, args.launcher)
     _set_work_dir(cfg, args)
     if args.amp:
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
@@ -206,7 +224,7 @@ def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
     _set_env(args)
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
-    cfg.launcher = args.launcher
+    _set_launcher(cfg, args.launcher)
     _set_work_dir(cfg, args)
     if args.checkpoint.endswith('.pt2'):
         # an exported (INT8) program: it replaces the model and the loop
