@@ -1,9 +1,11 @@
 """Inference outside a Runner: the streaming fall detector
 (``tools/demo/fall_detect.py``)."""
 from .fall_alarm import FallAlarm
-from .fall_detector import StreamingFallDetector, build_clip_scorer
+from .fall_detector import (OnlineFallDetector, StreamingFallDetector,
+                            build_clip_scorer)
 from .frame_source import open_frames
 
 __all__ = [
-    'FallAlarm', 'StreamingFallDetector', 'build_clip_scorer', 'open_frames'
+    'FallAlarm', 'OnlineFallDetector', 'StreamingFallDetector',
+    'build_clip_scorer', 'open_frames'
 ]

@@ -11,7 +11,8 @@ from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple
 import numpy as np
 
 from .fall_alarm import FallAlarm
-from .fall_detector import StreamingFallDetector, build_clip_scorer
+from .fall_detector import (OnlineFallDetector, StreamingFallDetector,
+                            build_clip_scorer)
 from .frame_source import open_frames
 
 __all__ = ['build_parser', 'window_from_config', 'run_stream', 'main']
@@ -38,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--fps', type=float, default=0.0,
                    help='frame rate of a folder of frames (default 25) or '
                    'a video without one')
+    p.add_argument('--online', action='store_true',
+                   help='online TSM (a causal-shift model, --checkpoint): '
+                   'each frame through the backbone once, one score a '
+                   'segment\'s span; --stride is ignored')
     p.add_argument('--fall-class', default='fall')
     p.add_argument('--on', type=float, default=0.9,
                    help='smoothed probability that raises an alert '
@@ -196,13 +201,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     frames, fps = open_frames(args.input, args.fps)
     window, segments, size, fmt = window_from_config(cfg, fps,
                                                      args.window_seconds)
-    scorer, preprocessor = build_clip_scorer(cfg, args.checkpoint, args.onnx,
-                                             args.threads)
-    detector = StreamingFallDetector(
-        scorer, preprocessor, window, segments, size,
-        classes.index(args.fall_class), args.stride, fmt,
-        FallAlarm(args.on, args.off, args.min_on, args.min_off,
-                  args.smoothing))
+    alarm = FallAlarm(args.on, args.off, args.min_on, args.min_off,
+                      args.smoothing)
+    if args.online:
+        from mmlight.deployment.recognizer import build_recognizer
+        if args.checkpoint is None or not args.checkpoint.endswith('.pth'):
+            raise ValueError('--online runs a PyTorch checkpoint (.pth) of '
+                             'a causal-shift model')
+        detector: StreamingFallDetector = OnlineFallDetector(
+            build_recognizer(cfg, args.checkpoint), window, segments, size,
+            classes.index(args.fall_class), alarm)
+    else:
+        scorer, preprocessor = build_clip_scorer(cfg, args.checkpoint,
+                                                 args.onnx, args.threads)
+        detector = StreamingFallDetector(
+            scorer, preprocessor, window, segments, size,
+            classes.index(args.fall_class), args.stride, fmt, alarm)
     summary = run_stream(frames, detector, fps, args.out_json,
                          args.out_video)
     for event in summary['events']:
@@ -211,7 +225,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f'{summary["frames"]} frames ({summary["frames"] / fps:.1f} s of '
           f'video) in {summary["seconds"]:.1f} s: {summary["fps"]:.1f} '
           f'frames/s end to end; {summary["windows"]} windows of '
-          f'{window} frames ({segments} to the model), '
+          f'{window} frames ({segments} to the model'
+          f'{", online" if args.online else ""}), '
           + (f'{lat["mean"]:.1f} ms mean, {lat["p95"]:.1f} ms p95 each; '
              if lat['mean'] is not None else '')
           + f'{len(summary["events"])} fall events')

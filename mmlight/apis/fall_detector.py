@@ -9,7 +9,9 @@ import torch
 
 from .fall_alarm import FallAlarm
 
-__all__ = ['StreamingFallDetector', 'build_clip_scorer']
+__all__ = [
+    'OnlineFallDetector', 'StreamingFallDetector', 'build_clip_scorer'
+]
 
 
 def build_clip_scorer(cfg: Any, checkpoint: Optional[str] = None,
@@ -162,3 +164,72 @@ class StreamingFallDetector:
     def finish(self) -> Optional[Dict[str, float]]:
         """End of stream: the event still open, if any."""
         return self.alarm.flush()
+
+
+class OnlineFallDetector(StreamingFallDetector):
+    """Online TSM: every frame of the model goes through the backbone once.
+
+    With a causal temporal shift (``fall_mbv3s_tsm_online.py``) a frame's
+    features depend on the frames before it only, so a stream needs no
+    windows: every ``window_frames / num_segments`` frames (one segment's
+    span) the newest frame alone runs through the backbone, its shifts fed
+    by the previous frame's (:func:`~mmlight.models.layers.set_streaming`),
+    and the head scores the features of the last ``num_segments`` frames.
+    The work per score is one frame's backbone instead of ``num_segments``.
+    Within the first window this is exactly the offline model on the same
+    frames; later a frame also sees, through the shifts, frames before the
+    window.
+
+    Args:
+        model (nn.Module): A ``Recognizer2D`` whose backbone is a
+            ``TemporalAdapter`` with causal shifts, weights loaded.
+        window_frames (int): Frames a window spans, e.g. 48.
+        num_segments (int): Frames the head averages, e.g. 8.
+        size (tuple): ``(W, H)`` the model takes.
+        fall_index (int): The fall class's index.
+        alarm (FallAlarm, optional): Defaults to ``FallAlarm()``.
+    """
+
+    def __init__(self, model: torch.nn.Module, window_frames: int,
+                 num_segments: int, size: Tuple[int, int], fall_index: int,
+                 alarm: Optional[FallAlarm] = None) -> None:
+        from mmlight.models.layers import set_streaming
+        step = max(1, window_frames // num_segments)
+        super().__init__(None, model.data_preprocessor, window_frames,
+                         num_segments, size, fall_index, stride=step,
+                         alarm=alarm)
+        set_streaming(model, True)
+        model.backbone.num_segments = 1
+        self.model = model.eval()
+        self.step = step
+        self.num_segments = num_segments
+        self.features: Deque[torch.Tensor] = collections.deque(
+            maxlen=num_segments)
+        self.frames = collections.deque(maxlen=1)  # no window is kept
+
+    def push(self, t: float, frame: np.ndarray
+             ) -> Tuple[Optional[float], Optional[Dict[str, float]]]:
+        """Add a BGR frame; every ``step`` frames run it and score."""
+        import cv2
+        self.seen += 1
+        if (self.seen - 1) % self.step:
+            return None, None
+        start = time.perf_counter()
+        rgb = cv2.cvtColor(cv2.resize(frame, self.size,
+                                      interpolation=cv2.INTER_LINEAR),
+                           cv2.COLOR_BGR2RGB)
+        clip = torch.from_numpy(np.ascontiguousarray(rgb.transpose(2, 0,
+                                                                   1)))[None]
+        with torch.no_grad():
+            inputs = self.preprocessor(dict(inputs=[clip],
+                                            data_samples=None),
+                                       False)['inputs']  # (1, 1, C, H, W)
+            self.features.append(self.model.backbone(inputs.flatten(0, 1)))
+            if len(self.features) < self.num_segments:
+                return None, None
+            logits = self.model.cls_head(torch.cat(list(self.features)),
+                                         num_segs=self.num_segments)
+        probability = float(torch.softmax(logits, -1)[0, self.fall_index])
+        self.latencies.append(time.perf_counter() - start)
+        self.last_probability = probability
+        return probability, self.alarm.update(t, probability)

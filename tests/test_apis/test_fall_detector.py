@@ -87,3 +87,48 @@ def test_fall_detect_tool_on_a_synthfall_stream(synthfall_tiny, tiny_config,
     from mmlight.datasets import dataset_clip_sizes
     frames = dataset_clip_sizes([dict(filename=str(tmp_path / 'a.mp4'))])
     assert frames[0][0] == round(truth['duration'] * truth['fps'])
+
+    # --online needs a causal-shift model
+    with pytest.raises(ValueError, match='causal'):
+        main([str(tmp_path / 's.mp4'), str(config), '--checkpoint',
+              str(ckpt), '--online'])
+    cfg.model.backbone.temporal_cfg = dict(type='shift', causal=True)
+    cfg.dump(str(config))
+    assert main([str(tmp_path / 's.mp4'), str(config), '--checkpoint',
+                 str(ckpt), '--online', '--window-seconds', '1.0']) == 0
+    assert '(8 to the model, online)' in capsys.readouterr().out
+
+
+def test_online_tsm_scores_the_stream_frame_by_frame(tiny_tsm_config):
+    """Causal TSM: within the first window the online detector gives the
+    offline model's probabilities on the same frames, one backbone pass
+    a scored frame."""
+    import copy
+
+    from mmlight.apis import OnlineFallDetector
+    cfg = copy.deepcopy(tiny_tsm_config)
+    cfg['backbone']['temporal_cfg'] = dict(type='shift', causal=True)
+    torch.manual_seed(0)
+    offline = MODELS.build(cfg).eval()
+    online_model = copy.deepcopy(offline)
+    detector = OnlineFallDetector(online_model, window_frames=12,
+                                  num_segments=4, size=(32, 24),
+                                  fall_index=2)
+    assert detector.step == 3
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 255, (24, 32, 3), np.uint8)
+              for _ in range(30)]
+    scores = [(i, p) for i, f in enumerate(frames)
+              if (p := detector.push(i / 10, f)[0]) is not None]
+    assert [i for i, _ in scores] == list(range(9, 30, 3))
+    import cv2
+    used = [cv2.cvtColor(frames[i], cv2.COLOR_BGR2RGB).transpose(2, 0, 1)
+            for i in (0, 3, 6, 9)]
+    data = offline.data_preprocessor(
+        dict(inputs=[torch.from_numpy(np.stack(used))], data_samples=None),
+        False)
+    with torch.no_grad():
+        logits = offline(data['inputs'], mode='tensor', stage='head')
+    ref = float(torch.softmax(logits, -1)[0, 2])
+    assert scores[0][1] == pytest.approx(ref, rel=1e-4, abs=1e-6)
+    assert len(detector.latencies) == len(scores)

@@ -1,9 +1,9 @@
 from .attention import MultiheadSelfAttention, TransformerBlock
 from .temporal_conv import DepthwiseTemporalConv
-from .temporal_shift import TemporalShift, temporal_shift
+from .temporal_shift import TemporalShift, set_streaming, temporal_shift
 from .temporal_wrapper import TemporalWrapper
 
 __all__ = [
     'DepthwiseTemporalConv', 'MultiheadSelfAttention', 'TemporalShift',
-    'TemporalWrapper', 'TransformerBlock', 'temporal_shift'
+    'TemporalWrapper', 'TransformerBlock', 'set_streaming', 'temporal_shift'
 ]

@@ -1,11 +1,13 @@
 """Temporal shift (TSM, Lin et al. 2019): temporal modelling at zero FLOPs."""
+from typing import Optional
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from mmlight.models.utils.checks import check_positive_int
 
-__all__ = ['TemporalShift', 'temporal_shift']
+__all__ = ['TemporalShift', 'set_streaming', 'temporal_shift']
 
 
 def temporal_shift(x: torch.Tensor,
@@ -55,6 +57,12 @@ def temporal_shift(x: torch.Tensor,
 class TemporalShift(nn.Module):
     """Module form of :func:`temporal_shift`, with no parameters.
 
+    A causal shift can also run on a stream, one frame at a time
+    (:func:`set_streaming`): it then keeps the shifted channels of the
+    previous frame and hands them to the next, so frame ``t`` gets exactly
+    what the offline causal shift gives it within a clip that started with
+    the stream.
+
     Args:
         num_segments: Frames per clip ``T``; the batch must be ``N * T``.
             Defaults to 8.
@@ -77,12 +85,69 @@ class TemporalShift(nn.Module):
         # >= 2: at most half of the channels move
         self.shift_div = check_positive_int('shift_div', shift_div, 2)
         self.causal = causal
+        self.streaming = False
+        self._previous: Optional[torch.Tensor] = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Shift ``(N * T, C, H, W)`` features; returns the same shape."""
+        """Shift ``(N * T, C, H, W)`` features; returns the same shape.
+
+        Streaming: ``(N, C, H, W)``, the next frame of each of ``N``
+        streams.
+        """
+        if self.streaming:
+            return self._stream(x)
         return temporal_shift(x, self.num_segments, self.shift_div,
                               self.causal)
+
+    def _stream(self, x: torch.Tensor) -> torch.Tensor:
+        fold = x.shape[1] // self.shift_div
+        if fold == 0:
+            return x
+        previous = self._previous
+        if previous is None or previous.shape != x[:, :fold].shape:
+            previous = torch.zeros_like(x[:, :fold])  # the stream starts
+        self._previous = x[:, :fold].detach()
+        return torch.cat([previous, x[:, fold:]], dim=1)
+
+    def reset_stream(self) -> None:
+        """Forget the previous frame (a new stream starts)."""
+        self._previous = None
 
     def extra_repr(self) -> str:
         return (f'num_segments={self.num_segments}, '
                 f'shift_div={self.shift_div}, causal={self.causal}')
+
+
+def set_streaming(model: nn.Module, enabled: bool = True) -> int:
+    """Switch every :class:`TemporalShift` of a model to (or from) frame by
+    frame streaming, with a fresh state.
+
+    Args:
+        model (nn.Module): A model with causal temporal shifts (online
+            TSM, ``temporal_cfg=dict(type='shift', causal=True)``).
+        enabled (bool): Stream, or back to clips. Defaults to True.
+
+    Returns:
+        int: The number of shift layers switched.
+
+    Raises:
+        ValueError: A bidirectional shift (it needs the next frame), a
+            temporal convolution, or no shift at all.
+    """
+    from .temporal_conv import DepthwiseTemporalConv
+    shifts = [m for m in model.modules() if isinstance(m, TemporalShift)]
+    if not shifts:
+        raise ValueError('the model has no TemporalShift to stream')
+    if enabled and any(isinstance(m, DepthwiseTemporalConv)
+                       for m in model.modules()):
+        raise ValueError('streaming supports temporal shifts only; the '
+                         'model has temporal convolutions')
+    if enabled and not all(m.causal for m in shifts):
+        raise ValueError('streaming needs a causal (online) temporal shift: '
+                         'a bidirectional one takes channels from the next '
+                         'frame; train with temporal_cfg=dict(type=\'shift\', '
+                         'causal=True)')
+    for m in shifts:
+        m.streaming = enabled
+        m.reset_stream()
+    return len(shifts)

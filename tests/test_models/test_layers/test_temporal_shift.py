@@ -1,5 +1,6 @@
 import pytest
 import torch
+from torch import nn
 
 from mmlight.models.layers import TemporalShift, temporal_shift
 
@@ -57,3 +58,35 @@ def test_bad_arguments(kwargs):
 def test_batch_must_be_whole_clips():
     with pytest.raises(ValueError, match='num_segments=4'):
         TemporalShift(num_segments=4)(torch.randn(6, 8, 2, 2))
+
+
+def test_streaming_equals_the_offline_causal_shift_frame_by_frame():
+    from mmlight.models.layers import set_streaming
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 16, 1), TemporalShift(6, 4, True),
+                          nn.Conv2d(16, 16, 3, padding=1),
+                          TemporalShift(6, 4, True))
+    clip = torch.randn(6, 3, 5, 5)  # one clip of 6 frames
+    with torch.no_grad():
+        offline = model(clip)
+        assert set_streaming(model) == 2
+        online = torch.cat([model(clip[t:t + 1]) for t in range(6)])
+    torch.testing.assert_close(online, offline)
+    # a new stream starts from zeros again
+    set_streaming(model)
+    with torch.no_grad():
+        torch.testing.assert_close(model(clip[:1]), offline[:1])
+    set_streaming(model, False)
+    with torch.no_grad():
+        torch.testing.assert_close(model(clip), offline)
+
+
+def test_only_causal_shifts_stream():
+    from mmlight.models.layers import DepthwiseTemporalConv, set_streaming
+    with pytest.raises(ValueError, match='causal'):
+        set_streaming(nn.Sequential(TemporalShift(4, 4, causal=False)))
+    with pytest.raises(ValueError, match='no TemporalShift'):
+        set_streaming(nn.Linear(2, 2))
+    with pytest.raises(ValueError, match='temporal convolutions'):
+        set_streaming(nn.Sequential(TemporalShift(4, 4, True),
+                                    DepthwiseTemporalConv(8, 4)))
