@@ -1,6 +1,6 @@
 # The two commands a new user needs (see README):
-#   make demo   set up .venv, generate SynthFall, train + test teacher, student,
-#               and the student distilled from the teacher
+#   make demo   set up .venv, then the main job: SynthFall -> teacher ->
+#               distilled student -> pruned -> INT8 -> tools/benchmark.py
 #   make test   set up .venv, run the test suite (what CI runs)
 PYTHON ?= python3.11
 VENV   ?= .venv
@@ -14,7 +14,7 @@ ROOMS  ?= 1
 TEACHER_EPOCHS ?=
 STUDENT_EPOCHS ?=
 
-.PHONY: all install demo data teacher student distill report bench compress test clean
+.PHONY: all install demo pipeline quick-demo data teacher student distill report bench compress test clean
 
 all: test
 
@@ -69,8 +69,112 @@ report:
 		student=$(WORK)/student/test_preds.pkl \
 		distilled=$(WORK)/distill/test_preds.pkl
 
-demo: teacher student distill
+# The quick-teacher demo of the first release: SlowOnly-R18 teacher,
+# frame-averaging student, distilled TSM student, their accuracy report.
+quick-demo: teacher student distill
 	$(MAKE) --no-print-directory report
+
+# ------------------------------------------------------------ the main job
+# make demo: generate SynthFall -> train the teacher -> distill the TSM
+# student -> prune 40% and fine-tune -> INT8 (PT2E through tools/test.py,
+# and static QDQ ONNX) -> tools/benchmark.py, the headline table and plot in
+# $(PW)/benchmark/. Each step's output is a file: an interrupted run
+# continues where it stopped. PROFILE=cpu (default) fits 2 CPU cores in
+# about half an hour; PROFILE=full is the GPU profile: more clips, the
+# configs' own epochs, the SlowFast-R50 teacher, and the student alone,
+# TSM-MobileNetV2 and X3D-S trained as baselines (in the cpu profile the
+# last two are measured untrained: cost only).
+PROFILE ?= cpu
+PW      ?= work_dirs/pipeline_$(PROFILE)
+ifeq ($(PROFILE),full)
+P_CLIPS          ?= 4200
+P_ROOMS          ?= 3
+P_TEACHER        ?= fall_slowfast_r50_teacher
+P_DISTILL        ?= fall_mbv3_distill
+P_DISTILL_OPTS   ?= model.teacher=mmlight::fall_slowfast_r50_teacher.py \
+	model.teacher_view.num_frames=24
+P_TEACHER_EPOCHS ?=
+P_STUDENT_EPOCHS ?=
+P_PRUNE_EPOCHS   ?=
+P_BASELINES      ?= fall_mbv3s_tsm fall_tsm_mobilenetv2 fall_x3d_s
+else ifeq ($(PROFILE),cpu)
+P_CLIPS          ?= 840
+P_ROOMS          ?= 1
+P_TEACHER        ?= fall_shufflenetv2_tsm
+P_DISTILL        ?= fall_mbv3_distill_tsm_teacher
+P_DISTILL_OPTS   ?=
+P_TEACHER_EPOCHS ?= 8
+P_STUDENT_EPOCHS ?= 8
+P_PRUNE_EPOCHS   ?= 3
+P_BASELINES      ?=
+else
+$(error PROFILE must be cpu or full, got $(PROFILE))
+endif
+P_DATA  ?= data/synthfall_$(PROFILE)
+P_UNTRAINED := $(filter-out $(P_BASELINES),fall_tsm_mobilenetv2 fall_x3d_s)
+epochs = $(if $(1),--epochs $(1))
+# every config reads the profile's SynthFall copy
+P_OPTS  = $(foreach s,train val test,\
+	$(s)_dataloader.dataset.ann_file=$(abspath $(P_DATA))/$(s).txt \
+	$(s)_dataloader.dataset.data_prefix.video=$(abspath $(P_DATA)))
+
+demo pipeline: $(PW)/benchmark/table.md
+	@cat $(PW)/benchmark/table.md
+
+$(PW)/data.done:
+	$(MAKE) --no-print-directory install
+	$(BIN)/python tools/data/synthfall.py --out $(P_DATA) --num-clips $(P_CLIPS) \
+		--rooms $(P_ROOMS) --seed 0 --workers 2 --contact-sheet --overwrite
+	mkdir -p $(PW) && touch $@
+
+$(PW)/teacher/best.pth: $(PW)/data.done
+	$(BIN)/python tools/train.py configs/$(P_TEACHER).py \
+		--work-dir $(PW)/teacher $(call epochs,$(P_TEACHER_EPOCHS)) \
+		--cfg-options $(P_OPTS)
+	cp $$(ls -t $(PW)/teacher/best_*.pth | head -n 1) $@
+
+$(PW)/distill/student.pth: $(PW)/teacher/best.pth
+	$(BIN)/python tools/train.py configs/$(P_DISTILL).py \
+		--work-dir $(PW)/distill $(call epochs,$(P_STUDENT_EPOCHS)) \
+		--cfg-options model.teacher_ckpt=$(PW)/teacher/best.pth $(P_DISTILL_OPTS) \
+		$(P_OPTS)
+	cp $$(ls -t $(PW)/distill/best_*_student.pth | head -n 1) $@
+
+$(PW)/pruned/best.pth: $(PW)/distill/student.pth
+	$(BIN)/python tools/train.py configs/fall_mbv3_prune.py \
+		--work-dir $(PW)/pruned $(call epochs,$(P_PRUNE_EPOCHS)) \
+		--cfg-options load_from=$(PW)/distill/student.pth $(P_OPTS)
+	cp $$(ls -t $(PW)/pruned/best_*.pth | head -n 1) $@
+
+$(PW)/int8/int8_model.pt2: $(PW)/pruned/best.pth
+	$(BIN)/python tools/test.py configs/fall_mbv3_prune_int8.py \
+		$(PW)/pruned/best.pth --work-dir $(PW)/int8 --cfg-options $(P_OPTS)
+
+$(PW)/onnx/pruned_int8.onnx: $(PW)/pruned/best.pth
+	$(BIN)/python tools/deployment/export_onnx.py configs/fall_mbv3_prune.py \
+		$(PW)/pruned/best.pth --out $(PW)/onnx/pruned.onnx --int8 $@ \
+		--cfg-options $(P_OPTS)
+
+$(PW)/baselines/%/best.pth: $(PW)/data.done
+	$(BIN)/python tools/train.py configs/$*.py \
+		--work-dir $(PW)/baselines/$* $(call epochs,$(P_STUDENT_EPOCHS)) \
+		--cfg-options $(P_OPTS)
+	cp $$(ls -t $(PW)/baselines/$*/best_*.pth | head -n 1) $@
+
+$(PW)/benchmark/table.md: $(PW)/int8/int8_model.pt2 $(PW)/onnx/pruned_int8.onnx \
+		$(foreach b,$(P_BASELINES),$(PW)/baselines/$(b)/best.pth)
+	$(BIN)/python tools/benchmark.py \
+		teacher=configs/$(P_TEACHER).py,$(PW)/teacher/best.pth \
+		$(foreach b,$(P_BASELINES),$(b)=configs/$(b).py,$(PW)/baselines/$(b)/best.pth) \
+		distilled=configs/fall_mbv3s_tsm.py,$(PW)/distill/student.pth \
+		pruned=configs/fall_mbv3_prune.py,$(PW)/pruned/best.pth \
+		pruned_int8_pt2e=configs/fall_mbv3_prune.py,$(PW)/int8/int8_model.pt2 \
+		pruned_int8_onnx=configs/fall_mbv3_prune.py,$(PW)/onnx/pruned_int8.onnx \
+		$(foreach b,$(P_UNTRAINED),$(b)=configs/$(b).py) \
+		--data-root $(P_DATA) --work-dir $(PW)/benchmark \
+		--out $@.tmp --png $(PW)/benchmark/plot.png \
+		--json $(PW)/benchmark/results.json
+	mv $@.tmp $@
 
 # The light-architecture table (configs/README.md): trains every config below
 # that has no best_*.pth in $(WORK)/bench yet (all of them: about 1.5 h on 2

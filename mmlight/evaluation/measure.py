@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 __all__ = [
-    'time_calls', 'peak_memory', 'CPU_MEMORY_METHOD', 'CUDA_MEMORY_METHOD'
+    'time_calls', 'peak_memory', 'peak_training_memory', 'CPU_MEMORY_METHOD',
+    'CUDA_MEMORY_METHOD', 'CPU_TRAIN_MEMORY_METHOD', 'CUDA_TRAIN_MEMORY_METHOD'
 ]
 
 CPU_MEMORY_METHOD = (
@@ -25,6 +26,15 @@ CPU_MEMORY_METHOD = (
 CUDA_MEMORY_METHOD = (
     '`torch.cuda.max_memory_allocated` over moving the model to the GPU '
     'and one forward (weights + activations)')
+
+CPU_TRAIN_MEMORY_METHOD = (
+    'peak RSS of a fresh process while it builds the model, its optimizer '
+    'and one batch and runs the training steps, minus its RSS right after '
+    'the imports (as for inference), i.e. weights + gradients + optimizer '
+    'state + batch + activations kept for the backward')
+CUDA_TRAIN_MEMORY_METHOD = (
+    '`torch.cuda.max_memory_allocated` over building the model, its '
+    'optimizer and one batch on the GPU and the training steps')
 
 
 def time_calls(fn: Callable[[Any], Any], inputs: Any, threads: int = 2,
@@ -177,3 +187,66 @@ def peak_memory(loader: Callable[..., Callable], args: Sequence[Any],
     with ctx.Pool(1) as pool:
         return pool.apply(_peak_memory_child, (loader, tuple(args), shape,
                                                numpy_input, device, threads))
+
+
+def _peak_training_child(loader: Callable[..., Callable[[], Any]],
+                         args: tuple, device: str, threads: int,
+                         steps: int) -> Tuple[float, float]:
+    """Runs in a fresh process: see :func:`peak_training_memory`."""
+    torch.set_num_threads(threads)
+    if device == 'cuda':
+        torch.cuda.reset_peak_memory_stats()
+    else:
+        baseline, hwm = _start_peak_rss()
+    step = loader(*args, device=device)
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        step()
+        if device == 'cuda':
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    # The first step allocates the gradients and the optimizer state and
+    # warms the allocator; later ones are what training costs.
+    seconds = float(np.median(times[1:])) if steps > 1 else times[0]
+    if device == 'cuda':
+        return torch.cuda.max_memory_allocated() / 2**20, seconds
+    peak = _status_mb('VmHWM') if hwm else _ru_maxrss_mb()
+    return peak - baseline, seconds
+
+
+def peak_training_memory(loader: Callable[..., Callable[[], Any]],
+                         args: Sequence[Any], device: str = 'cpu',
+                         threads: int = 2,
+                         steps: int = 3) -> Tuple[float, float]:
+    """Peak memory and time of training steps, in a fresh process.
+
+    The ``spawn`` child calls ``loader(*args, device=device)``, which
+    builds the model, its optimizer and one batch and returns a no-argument
+    callable doing one whole training step (forward, loss, backward,
+    optimizer step); it is called ``steps`` times. On ``'cpu'`` the memory
+    is :data:`CPU_TRAIN_MEMORY_METHOD`, on ``'cuda'``
+    :data:`CUDA_TRAIN_MEMORY_METHOD`.
+
+    Args:
+        loader (Callable): A module-level (picklable) function; see above.
+        args (Sequence): ``loader``'s arguments (picklable).
+        device (str): ``'cpu'`` or ``'cuda'``. Defaults to ``'cpu'``.
+        threads (int): Intra-op torch threads in the child. Defaults to 2.
+        steps (int): Training steps, at least 1; the time is the median of
+            all but the first. Defaults to 3.
+
+    Returns:
+        tuple[float, float]: Peak memory in MB (2**20 bytes) and seconds
+        per training step.
+    """
+    if device not in ('cpu', 'cuda'):
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+    if device == 'cuda' and not torch.cuda.is_available():
+        raise RuntimeError('device cuda: CUDA is not available')
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f'steps must be an int >= 1, got {steps!r}')
+    ctx = multiprocessing.get_context('spawn')
+    with ctx.Pool(1) as pool:
+        return pool.apply(_peak_training_child,
+                          (loader, tuple(args), device, threads, steps))

@@ -1,14 +1,15 @@
 """How much training memory a batch costs: measured by a short probe of the
 actual model, for :class:`~mmlight.datasets.MemoryAwareBatchSampler`."""
-import itertools
+import os
 import re
-from typing import Any, Dict, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Sequence, Tuple, Union
 
 import torch
 from torch import nn
 
 __all__ = [
-    'parse_memory', 'batch_training_bytes', 'model_state_bytes',
+    'parse_memory', 'batch_training_bytes', 'cpu_peak_bytes',
+    'model_state_bytes',
     'probe_bytes_per_element'
 ]
 
@@ -69,17 +70,53 @@ def model_state_bytes(model: nn.Module, optimizer_slots: int = 2) -> int:
     return params * (2 + optimizer_slots) + frozen + buffers
 
 
+def cpu_peak_bytes(fn: Callable[[], Any]) -> int:
+    """Peak bytes the CPU allocator held for ``fn()`` beyond what it held
+    before.
+
+    PyTorch's profiler with ``profile_memory=True`` records every CPU
+    allocation and free of tensor storage (its ``[memory]`` events); their
+    running sum in time order peaks where ``fn`` held the most. It sees
+    what activation checkpointing recomputes in the backward, the
+    temporaries of each operator and autocast's casts: everything PyTorch
+    allocates, not only what autograd saves.
+
+    Args:
+        fn (Callable[[], Any]): What to measure, e.g. a forward and
+            backward.
+
+    Returns:
+        int: Bytes, 0 if nothing was allocated.
+    """
+    from torch.profiler import ProfilerActivity, profile
+
+    # Kineto (the profiler's backend) logs its start and stop, and a failed
+    # GPU query on a CPU-only machine, to stderr; errors only, read when it
+    # first starts.
+    os.environ.setdefault('KINETO_LOG_LEVEL', '5')
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True,
+                 record_shapes=False) as prof:
+        fn()
+    events = sorted((e.start_ns(), e.nbytes())
+                    for e in prof.profiler.kineto_results.events()
+                    if e.name() == '[memory]')
+    held = peak = 0
+    for _, nbytes in events:
+        held += nbytes
+        peak = max(peak, held)
+    return int(peak)
+
+
 def batch_training_bytes(model: nn.Module, data: Dict[str, Any]) -> int:
     """Memory one forward and backward of a preprocessed batch needs beyond
     the model's own state.
 
     On a CUDA model: ``torch.cuda.max_memory_allocated`` over the step
-    minus what was allocated before it. On the CPU (no allocator to ask):
-    the inputs plus every tensor autograd saves for the backward pass
-    except the model's weights, counted once per storage
-    (``torch.autograd.graph.saved_tensors_hooks``);
-    that is the activation memory the backward needs, which dominates and
-    grows with the input.
+    minus what was allocated before it. On the CPU: the inputs plus the
+    allocator's peak over the step (:func:`cpu_peak_bytes`): activations
+    kept for the backward, what checkpointing recomputes, operator
+    temporaries and the gradients (also counted in the fixed part: an
+    over-estimate by one copy of the weights, on the safe side).
 
     Args:
         model (nn.Module): An MMEngine model in train mode.
@@ -90,33 +127,24 @@ def batch_training_bytes(model: nn.Module, data: Dict[str, Any]) -> int:
     """
     inputs = data['inputs']
     device = inputs.device
+
+    def step() -> None:
+        losses = model(**data, mode='loss')
+        loss, _ = model.parse_losses(losses)
+        loss.backward()
+
+    model.zero_grad(set_to_none=True)
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
         before = torch.cuda.memory_allocated(device)
         torch.cuda.reset_peak_memory_stats(device)
-    storages: Dict[int, int] = {}
-    # weights saved for the backward are the model's own state, not the
-    # batch's
-    own = {t.untyped_storage().data_ptr()
-           for t in itertools.chain(model.parameters(), model.buffers())}
-
-    def pack(t: torch.Tensor) -> torch.Tensor:
-        storage = t.untyped_storage()
-        if storage.data_ptr() not in own:
-            storages[storage.data_ptr()] = storage.nbytes()
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        losses = model(**data, mode='loss')
-    loss, _ = model.parse_losses(losses)
-    loss.backward()
-    model.zero_grad(set_to_none=True)
-    if device.type == 'cuda':
+        step()
         torch.cuda.synchronize(device)
-        return int(torch.cuda.max_memory_allocated(device) - before)
-    storages.setdefault(inputs.untyped_storage().data_ptr(),
-                        inputs.untyped_storage().nbytes())
-    return int(sum(storages.values()))
+        used = int(torch.cuda.max_memory_allocated(device) - before)
+    else:
+        used = cpu_peak_bytes(step) + inputs.untyped_storage().nbytes()
+    model.zero_grad(set_to_none=True)
+    return used
 
 
 def probe_bytes_per_element(model: nn.Module, dataset: Any,

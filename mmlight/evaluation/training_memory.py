@@ -1,0 +1,179 @@
+"""The training-memory table: what each memory saver buys, measured.
+
+The logic behind ``tools/analysis/training_memory.py``. For each model
+(teacher, student, ...) and each variant (plain, gradient checkpointing,
+AMP, both) one training step at a fixed batch is run in a fresh process
+(:func:`~mmlight.evaluation.measure.peak_training_memory` of
+:func:`~mmlight.evaluation.edge_benchmark.recognizer_train_step`): peak
+memory and seconds per step, same random batch for every variant. With a
+budget, a last row per model lets :class:`~mmlight.datasets.samplers.
+MemoryAwareBatchSampler` pack the config's train split under it and trains
+one step on its largest batch, so its estimate stands next to the
+measured peak.
+"""
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+from mmlight.evaluation.benchmark import _fmt as _cell
+from mmlight.evaluation.measure import (CPU_TRAIN_MEMORY_METHOD,
+                                        CUDA_TRAIN_MEMORY_METHOD,
+                                        peak_training_memory)
+
+__all__ = ['VARIANTS', 'sampler_batches', 'measure_training_memory',
+           'format_training_memory_table']
+
+#: Variant name to ``(amp, with_cp)``.
+VARIANTS = {
+    'plain': (False, False),
+    'checkpointing': (False, True),
+    'AMP': (True, False),
+    'AMP + checkpointing': (True, True),
+}
+
+
+def sampler_batches(cfg: Any, max_memory: Union[int, str],
+                    batch_size: int = 64, amp: bool = False,
+                    with_cp: bool = False) -> Dict[str, Any]:
+    """Pack the config's train split with ``MemoryAwareBatchSampler``.
+
+    The sampler probes ``cfg.model`` (checkpointed and autocast as the
+    variant trains; SGD with momentum: one optimizer state per weight) and
+    packs epoch 0 under ``max_memory``.
+
+    Args:
+        cfg (Config): A loaded config with a ``train_dataloader``.
+        max_memory (int | str): The budget, e.g. ``'512MB'``.
+        batch_size (int): The most clips a batch may hold. Defaults to 64.
+        amp (bool): Probe under autocast. Defaults to False.
+        with_cp (bool): Probe with gradient checkpointing (the model's
+            ``backbone.with_cp``). Defaults to False.
+
+    Returns:
+        dict: ``batches`` (their sizes), ``largest`` (the biggest batch's
+        size) and ``estimate_mb`` (the sampler's estimate for it).
+    """
+    import copy
+
+    from mmengine.dataset import DefaultSampler
+
+    from mmlight.datasets.samplers import MemoryAwareBatchSampler
+    from mmlight.registry import DATASETS
+    dataset = DATASETS.build(copy.deepcopy(cfg.train_dataloader.dataset))
+    probe = copy.deepcopy(cfg.model)
+    probe = probe.to_dict() if hasattr(probe, 'to_dict') else probe
+    if with_cp:
+        probe.setdefault('backbone', {})['with_cp'] = True
+    sampler = MemoryAwareBatchSampler(
+        DefaultSampler(dataset, shuffle=True, seed=0), batch_size,
+        max_memory, probe_model=probe, optimizer_slots=1,
+        probe_dtype='auto' if amp else None)
+    batches = list(sampler)
+    largest = max(batches, key=len)
+    return dict(batches=[len(b) for b in batches], largest=len(largest),
+                estimate_mb=sampler.estimated_bytes(largest) / 2**20)
+
+
+def measure_training_memory(name: str, cfg: Any,
+                            checkpoint: Optional[str] = None,
+                            batch_size: int = 8,
+                            variants: Sequence[str] = tuple(VARIANTS),
+                            max_memory: Optional[Union[int, str]] = None,
+                            device: str = 'cpu', threads: int = 2,
+                            steps: int = 3) -> List[Dict[str, Any]]:
+    """One model's rows of the training-memory table.
+
+    Args:
+        name (str): The model's name in the table.
+        cfg (Config): Its loaded config (data root already set).
+        checkpoint (str, optional): Weights to load (a pruned model's
+            checkpoint gives its pruned shapes). Defaults to None.
+        batch_size (int): The fixed batch. Defaults to 8.
+        variants (Sequence[str]): Keys of :data:`VARIANTS`.
+        max_memory (int | str, optional): Add a memory-aware sampler row
+            (with the last variant's savers) under this budget. Defaults
+            to None.
+        device (str): ``'cpu'`` or ``'cuda'``. Defaults to ``'cpu'``.
+        threads (int): CPU threads. Defaults to 2.
+        steps (int): Training steps per row. Defaults to 3.
+
+    Returns:
+        list[dict]: ``model``, ``variant``, ``batch``, ``peak_mb``,
+        ``s_per_step``, ``clips_per_s``, ``estimate_mb`` (sampler rows)
+        and ``error``.
+    """
+    from mmlight.deployment.recognizer import ensure_default_scope
+    from mmlight.evaluation.edge_benchmark import (_cfg_dict,
+                                                   recognizer_train_step)
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        raise ValueError(f'unknown variants {unknown}; choose from '
+                         f'{list(VARIANTS)}')
+    ensure_default_scope(cfg)
+    cfg_dict = _cfg_dict(cfg)
+    plan = [(v, *VARIANTS[v], batch_size, None) for v in variants]
+    if max_memory is not None:
+        amp, with_cp = VARIANTS[variants[-1]] if variants else (False, False)
+        packed = sampler_batches(cfg, max_memory, amp=amp, with_cp=with_cp)
+        label = f'memory-aware sampler ({max_memory}'
+        label += f', {variants[-1]})' if variants else ')'
+        plan.append((label, amp, with_cp, packed['largest'],
+                     packed['estimate_mb']))
+    rows = []
+    for variant, amp, with_cp, batch, estimate in plan:
+        row = dict(model=name, variant=variant, batch=batch, peak_mb=None,
+                   s_per_step=None, clips_per_s=None, estimate_mb=estimate,
+                   device=device, error=None)
+        try:
+            row['peak_mb'], row['s_per_step'] = peak_training_memory(
+                recognizer_train_step,
+                (cfg_dict, checkpoint, batch, amp, with_cp), device,
+                threads, steps)
+            row['clips_per_s'] = batch / row['s_per_step']
+        except Exception as e:  # one variant must not end the table
+            row['error'] = f'{type(e).__name__}: {e}'
+        rows.append(row)
+    return rows
+
+
+def format_training_memory_table(rows: Sequence[Dict[str, Any]]) -> str:
+    """The rows as markdown; each model's first row is its reference for
+    the 'vs plain' column.
+
+    Args:
+        rows (Sequence[dict]): :func:`measure_training_memory` rows.
+
+    Returns:
+        str: The table, how it was measured, and failures.
+    """
+    head = ['model', 'variant', 'batch', 'peak train mem (MB)',
+            'vs first row', 'sampler estimate (MB)', 's/step', 'clips/s']
+    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
+    first: Dict[str, Dict[str, Any]] = {}
+    errors = []
+    for row in rows:
+        ref = first.setdefault(row['model'], row)
+        rel = 'n/a'
+        if row['peak_mb'] and ref['peak_mb']:
+            rel = f'{row["peak_mb"] / ref["peak_mb"]:.2f}x'
+        if row.get('error'):
+            errors.append(f'- {row["model"]} / {row["variant"]}: '
+                          f'{row["error"].splitlines()[0]}')
+        lines.append('| ' + ' | '.join([
+            row['model'], row['variant'], str(row['batch']),
+            _cell(row['peak_mb'], '.1f'), rel,
+            _cell(row.get('estimate_mb'), '.1f'),
+            _cell(row['s_per_step'], '.3f'),
+            _cell(row['clips_per_s'], '.1f')
+        ]) + ' |')
+    device = rows[0]['device'] if rows else 'cpu'
+    method = CUDA_TRAIN_MEMORY_METHOD if device == 'cuda' \
+        else CPU_TRAIN_MEMORY_METHOD
+    lines += ['', f'One training step (SGD with momentum; AMP: mmlight\'s '
+              f'AmpOptimWrapper, bf16 on CPU / fp16 on GPU, classifier in '
+              f'fp32), same random batch per model; peak memory ({device}): '
+              f'{method}; s/step: median of the steps after the first. The '
+              'sampler row trains the largest batch MemoryAwareBatchSampler '
+              'packs from the train split under the budget, its estimate '
+              'beside the measured peak.']
+    if errors:
+        lines += ['', 'Failed:', *errors]
+    return '\n'.join(lines)

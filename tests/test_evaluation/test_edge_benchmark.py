@@ -1,0 +1,159 @@
+"""tools/benchmark.py's logic: entries, one measured row of each kind the
+pipeline makes, the tables, the ratios against the targets, the plot."""
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from mmlight.evaluation import edge_benchmark as eb
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+TEACHER = dict(name='teacher', trained=True, size_mb=100.0, params=25e6,
+               flops=2e9, peak_infer_mb=600.0, peak_train_mb=3000.0,
+               train_batch=8, clips_per_s={1: 10.0, 8: 20.0},
+               max_clips_per_s=20.0, max_batch=8, latency_ms=100.0,
+               top1=0.93, fall_recall=0.97, hard_negative_acc=0.95,
+               threads=2, device='cpu', error=None)
+LIGHT = dict(TEACHER, name='int8', size_mb=0.5, params=None, flops=None,
+             peak_infer_mb=40.0, peak_train_mb=None,
+             clips_per_s={1: 200.0, 8: 400.0}, max_clips_per_s=400.0,
+             latency_ms=5.0, top1=0.92)
+
+
+def test_parse_entry():
+    e = eb.parse_entry('t=configs/a.py,w/best.pth')
+    assert (e['name'], e['config'], e['file'], e['kind']) == (
+        't', 'configs/a.py', 'w/best.pth', 'torch')
+    assert eb.parse_entry('q=a.py,m.pt2')['kind'] == 'pt2'
+    assert eb.parse_entry('o=a.py,m.ONNX')['kind'] == 'onnx'
+    untrained = eb.parse_entry('x3d=configs/fall_x3d_s.py')
+    assert untrained['file'] is None and untrained['kind'] == 'torch'
+    for bad in ('configs/a.py', '=a.py', 'n=', 'n=a.py,', 'n=a.py,b,c',
+                'n=a.py,model.bin'):
+        with pytest.raises(ValueError, match='model entry'):
+            eb.parse_entry(bad)
+
+
+def test_ratios_and_targets():
+    r = eb.ratios(TEACHER, LIGHT)
+    assert r['size'] == pytest.approx(200.0)
+    assert r['memory'] == pytest.approx(15.0)
+    assert r['fps'] == pytest.approx(20.0)
+    assert r['max_fps'] == pytest.approx(20.0)
+    assert r['train_memory'] is None  # an INT8 file does not train
+    assert r['accuracy_drop'] == pytest.approx(1.0)
+    assert eb.meets_targets(r) is True
+    assert eb.meets_targets(eb.ratios(TEACHER, dict(LIGHT, top1=0.90))) \
+        is False  # 3 points lost
+    assert eb.meets_targets(eb.ratios(TEACHER, dict(LIGHT, size_mb=20.0))) \
+        is False  # only 5x smaller
+    assert eb.meets_targets(eb.ratios(TEACHER, dict(LIGHT, top1=None))) \
+        is None
+
+
+def test_tables():
+    broken = dict(LIGHT, name='broken', error='RuntimeError: boom\nmore')
+    untrained = dict(LIGHT, name='x3d', trained=False, top1=None)
+    table = eb.format_edge_table([TEACHER, LIGHT, untrained, broken])
+    lines = table.splitlines()
+    assert lines[0].startswith('| model | size (MB) |')
+    assert lines[2] == ('| teacher | 100.000 | 25.000 | 2.0000 | 600.0 | '
+                        '3000.0 | 10.0 | 100.00 | 20.0 (8) | 93.0 | 97.0 | '
+                        '95.0 |')
+    assert lines[3].startswith('| int8 | 0.500 | n/a | n/a | 40.0 | n/a |')
+    assert lines[4].startswith('| x3d (untrained) |')
+    assert '| broken (failed) |' in table and '- broken: RuntimeError: boom' \
+        in table
+    ratio = eb.format_ratio_table([TEACHER, LIGHT, untrained, broken])
+    rows = ratio.splitlines()
+    assert rows[0].startswith('| teacher : model | smaller |')
+    assert rows[2] == ('| int8 | 200.0x | 15.0x | n/a | 20.0x | 20.0x | '
+                       '+1.0 | yes |')
+    assert rows[3].endswith('| n/a | n/a |')  # untrained: no accuracy
+    assert 'broken' not in ratio
+    # another reference
+    assert eb.format_ratio_table([TEACHER, LIGHT], 'int8').splitlines()[
+        2].startswith('| teacher | 0.0x |')
+    with pytest.raises(ValueError, match='reference'):
+        eb.format_ratio_table([TEACHER], 'nope')
+
+
+def test_plot(tmp_path):
+    untrained = dict(LIGHT, name='x3d', trained=False, top1=None)
+    path = eb.plot_edge_benchmark([TEACHER, LIGHT, untrained],
+                                  str(tmp_path / 'plot.png'))
+    with open(path, 'rb') as f:
+        assert f.read(8) == b'\x89PNG\r\n\x1a\n'
+    with pytest.raises(ValueError, match='nothing to plot'):
+        eb.plot_edge_benchmark([dict(TEACHER, latency_ms=None)],
+                               str(tmp_path / 'none.png'))
+
+
+def test_enable_checkpointing(tiny_tsm_config):
+    from mmlight.registry import MODELS
+    model = MODELS.build(tiny_tsm_config)
+    assert not model.backbone.with_cp
+    assert eb.enable_checkpointing(model) >= 1
+    assert model.backbone.with_cp
+    assert eb.enable_checkpointing(torch.nn.Linear(2, 2)) == 0
+
+
+@pytest.mark.slow
+def test_measure_entries(synthfall_tiny, tiny_config, tmp_path):
+    """A trained row (weights-only size, every column), the same model as
+    FP32 ONNX (file size, no training memory), a missing file."""
+    from mmlight.deployment import build_recognizer
+    from mmlight.deployment.onnx_export import export_onnx
+    from mmlight.utils import register_all_modules
+    register_all_modules(init_default_scope=True)
+    cfg = tiny_config('fall_mbv3s_tsm.py', synthfall_tiny)
+    config = str(tmp_path / 'tiny.py')
+    cfg.dump(config)
+    torch.manual_seed(0)
+    model = build_recognizer(cfg)
+    ckpt = str(tmp_path / 'tiny.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta={},
+                    optimizer={'pad': torch.zeros(100000)}), ckpt)
+    onnx = export_onnx(model, (1, 8, 3, 48, 64), str(tmp_path / 'tiny.onnx'))
+    kwargs = dict(threads=1, batch_sizes=(1, 2), train_batch=2,
+                  train_steps=2, min_iters=2, min_seconds=0.0,
+                  max_test_batches=1)
+    row = eb.measure_entry(eb.parse_entry(f'tiny={config},{ckpt}'),
+                           str(tmp_path / 'bench'), **kwargs)
+    assert row['error'] is None, row['error']
+    weights = sum(t.numel() * t.element_size()
+                  for t in model.state_dict().values()) / 2**20
+    # the weights alone, not the checkpoint's optimizer state
+    assert weights <= row['size_mb'] < weights * 1.2 + 0.1
+    assert row['params'] == sum(p.numel() for p in model.parameters())
+    assert row['flops'] > 0 and set(row['clips_per_s']) == {1, 2}
+    assert row['max_clips_per_s'] == max(row['clips_per_s'].values())
+    assert row['latency_ms'] == pytest.approx(1000 / row['clips_per_s'][1])
+    assert row['peak_infer_mb'] > 0
+    assert row['peak_train_mb'] > 0 and row['train_s_per_step'] > 0
+    assert 0.0 <= row['top1'] <= 1.0 and row['fall_recall'] is not None
+
+    onnx_row = eb.measure_entry(eb.parse_entry(f'onnx={config},{onnx}'),
+                                str(tmp_path / 'bench'),
+                                **dict(kwargs, memory=False))
+    assert onnx_row['error'] is None, onnx_row['error']
+    assert onnx_row['size_mb'] == pytest.approx(osp.getsize(onnx) / 2**20)
+    assert onnx_row['params'] is None and onnx_row['peak_train_mb'] is None
+    assert onnx_row['top1'] == pytest.approx(row['top1'])  # same network
+
+    missing = eb.measure_entry(
+        eb.parse_entry(f'gone={config},{tmp_path}/gone.pth'),
+        str(tmp_path / 'bench'), **kwargs)
+    assert 'gone.pth does not exist' in missing['error']
+
+
+def test_cli_rejects_bad_entries():
+    out = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'benchmark.py'),
+         'configs/fall_mbv3s_tsm.py', '--work-dir', 'w'],
+        capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 2
+    assert 'expected NAME=CONFIG' in out.stderr

@@ -1,0 +1,116 @@
+"""The headline table: the teacher and every light model side by side.
+
+    W=work_dirs/pipeline_cpu
+    python tools/benchmark.py \
+        teacher=configs/fall_shufflenetv2_tsm.py,$W/teacher/best.pth \
+        distilled=configs/fall_mbv3s_tsm.py,$W/distill/student.pth \
+        pruned=configs/fall_mbv3_prune.py,$W/pruned/best.pth \
+        int8=configs/fall_mbv3_prune.py,$W/int8/int8_model.pt2 \
+        int8_onnx=configs/fall_mbv3_prune.py,$W/onnx/pruned_int8.onnx \
+        x3d_s=configs/fall_x3d_s.py \
+        --data-root data/synthfall_cpu --work-dir $W/benchmark \
+        [--reference teacher] [--train-batch 8] [--threads 2] \
+        [--device cpu|cuda] [--out table.md] [--png plot.png] [--json r.json]
+
+Each model is ``NAME=CONFIG[,FILE]``: a ``.pth`` checkpoint, an INT8
+``.pt2`` program or an ``.onnx`` file (FP32 or INT8 QDQ); no file measures
+the untrained architecture's cost only. Printed: size on disk, params,
+GFLOPs, peak inference and training memory (fresh process each), CPU
+clips/s at batch 1 and the best over batch sizes, test top-1, fall recall
+and hard-negative accuracy, then the reference (first model unless
+``--reference``) divided by each light model. A PNG plots accuracy against
+latency, marker area by size. See :mod:`mmlight.evaluation.edge_benchmark`.
+"""
+import argparse
+import os.path as osp
+import sys
+from typing import List, Optional
+
+try:
+    import mmlight  # noqa: F401
+except ImportError:  # a checkout that is not installed
+    sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+    import mmlight  # noqa: F401
+
+from mmlight.evaluation.benchmark import parse_cfg_options  # noqa: E402
+from mmlight.evaluation.edge_benchmark import (  # noqa: E402
+    format_edge_table, format_ratio_table, measure_entry, parse_entry,
+    plot_edge_benchmark, write_rows)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('models', nargs='+', metavar='NAME=CONFIG[,FILE]',
+                        help='the models, reference (teacher) first')
+    parser.add_argument('--work-dir', required=True,
+                        help='weights-only files and outputs go here')
+    parser.add_argument('--data-root',
+                        help='SynthFall folder replacing the configs\' one')
+    parser.add_argument('--reference',
+                        help='the row the others are compared with '
+                        '(default: the first)')
+    parser.add_argument('--threads', type=int, default=2,
+                        help='CPU threads (default: 2)')
+    parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu',
+                        help='where peak memory is measured (default: cpu)')
+    parser.add_argument('--batch-sizes', type=int, nargs='+',
+                        default=[1, 8, 32],
+                        help='batch sizes timed; the best is the max '
+                        'throughput (default: 1 8 32)')
+    parser.add_argument('--train-batch', type=int, default=8,
+                        help='batch of the training-memory step '
+                        '(default: 8)')
+    parser.add_argument('--min-seconds', type=float, default=1.0,
+                        help='timed seconds per batch size (default: 1)')
+    parser.add_argument('--no-memory', action='store_true',
+                        help='skip the peak-memory processes')
+    parser.add_argument('--max-test-batches', type=int,
+                        help='evaluate on this many test batches only')
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help='key=value overrides for every config')
+    parser.add_argument('--out', help='also write the tables here (.md)')
+    parser.add_argument('--png', help='accuracy vs latency plot (.png)')
+    parser.add_argument('--json', help='all raw figures (.json)')
+    args = parser.parse_args(argv)
+
+    try:
+        entries = [parse_entry(text) for text in args.models]
+    except ValueError as e:
+        parser.error(str(e))
+    names = [e['name'] for e in entries]
+    if len(set(names)) != len(names):
+        parser.error(f'model names must be unique, got {names}')
+    if args.reference is not None and args.reference not in names:
+        parser.error(f'--reference {args.reference} is not one of {names}')
+    if 1 not in args.batch_sizes:
+        parser.error('--batch-sizes must include 1')
+    options = parse_cfg_options(args.cfg_options)
+
+    rows = []
+    for entry in entries:
+        print(f'[benchmark] {entry["name"]}: {entry["config"]} '
+              f'{entry["file"] or "(untrained)"}', file=sys.stderr)
+        rows.append(measure_entry(
+            entry, args.work_dir, data_root=args.data_root,
+            cfg_options=options, threads=args.threads, device=args.device,
+            batch_sizes=args.batch_sizes, train_batch=args.train_batch,
+            min_seconds=args.min_seconds, memory=not args.no_memory,
+            max_test_batches=args.max_test_batches))
+    text = format_edge_table(rows) + '\n\n' + format_ratio_table(
+        rows, args.reference)
+    print(text)
+    if args.out:
+        with open(args.out, 'w') as f:
+            f.write(text + '\n')
+    if args.json:
+        write_rows(rows, args.json)
+    if args.png:
+        try:
+            print(f'plot: {plot_edge_benchmark(rows, args.png)}')
+        except ValueError as e:
+            print(f'no plot: {e}', file=sys.stderr)
+    return 1 if any(row['error'] for row in rows) else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
