@@ -16,7 +16,8 @@ Each model is ``NAME=CONFIG[,FILE]``: a ``.pth`` checkpoint, an INT8
 ``.pt2`` program or an ``.onnx`` file (FP32 or INT8 QDQ); no file measures
 the untrained architecture's cost only. Printed: size on disk, params,
 GFLOPs, peak inference and training memory (fresh process each), CPU
-clips/s at batch 1 and the best over batch sizes, test top-1, fall recall
+clips/s at batch 1 and the best over batch sizes (every model timed in each
+of ``--rounds`` interleaved rounds, median kept), test top-1, fall recall
 and hard-negative accuracy, then the reference (first model unless
 ``--reference``) divided by each light model. A PNG plots accuracy against
 latency, marker area by size. See :mod:`mmlight.evaluation.edge_benchmark`.
@@ -35,7 +36,7 @@ except ImportError:  # a checkout that is not installed
 from mmlight.evaluation.benchmark import parse_cfg_options  # noqa: E402
 from mmlight.evaluation.edge_benchmark import (  # noqa: E402
     format_edge_table, format_ratio_table, measure_entry, parse_entry,
-    plot_edge_benchmark, write_rows)
+    plot_edge_benchmark, time_entries, write_rows)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -61,7 +62,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help='batch of the training-memory step '
                         '(default: 8)')
     parser.add_argument('--min-seconds', type=float, default=1.0,
-                        help='timed seconds per batch size (default: 1)')
+                        help='timed seconds per batch size and round '
+                        '(default: 1)')
+    parser.add_argument('--rounds', type=int, default=3,
+                        help='timing rounds, every model timed in each, '
+                        'median kept (default: 3)')
     parser.add_argument('--no-memory', action='store_true',
                         help='skip the peak-memory processes')
     parser.add_argument('--max-test-batches', type=int,
@@ -84,6 +89,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.error(f'--reference {args.reference} is not one of {names}')
     if 1 not in args.batch_sizes:
         parser.error('--batch-sizes must include 1')
+    if args.rounds < 1:
+        parser.error('--rounds must be >= 1')
     options = parse_cfg_options(args.cfg_options)
 
     rows = []
@@ -94,8 +101,15 @@ def main(argv: Optional[List[str]] = None) -> int:
             entry, args.work_dir, data_root=args.data_root,
             cfg_options=options, threads=args.threads, device=args.device,
             batch_sizes=args.batch_sizes, train_batch=args.train_batch,
-            min_seconds=args.min_seconds, memory=not args.no_memory,
+            memory=not args.no_memory, timing=False,
             max_test_batches=args.max_test_batches))
+    # speed last, all models side by side: interleaved rounds, medians
+    print(f'[benchmark] timing {len(entries)} models, {args.rounds} '
+          'interleaved rounds', file=sys.stderr)
+    time_entries(entries, rows, data_root=args.data_root,
+                 cfg_options=options, threads=args.threads,
+                 batch_sizes=args.batch_sizes, rounds=args.rounds,
+                 min_seconds=args.min_seconds)
     text = format_edge_table(rows) + '\n\n' + format_ratio_table(
         rows, args.reference)
     print(text)

@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--out-video', help='write an annotated mp4')
     p.add_argument('--gt', help='ground truth (tools/data/make_fall_stream.py'
                    ' JSON): print event precision, recall and delay')
+    p.add_argument('--memory-every', type=float, default=60.0,
+                   help='sample the resident memory every this many seconds '
+                   'of video (default 60; 0: never)')
     return p
 
 
@@ -114,19 +117,36 @@ def _draw(frame: np.ndarray, history: Iterable[float], alert: bool,
 def run_stream(frames: Iterable[Tuple[float, np.ndarray]],
                detector: StreamingFallDetector, fps: float,
                out_json: Optional[str] = None,
-               out_video: Optional[str] = None) -> Dict[str, Any]:
+               out_video: Optional[str] = None,
+               memory_every: float = 60.0) -> Dict[str, Any]:
     """Feed a stream to a detector, frame by frame.
 
     Events are appended to ``out_json`` (JSON lines) as they end and
     annotated frames written to ``out_video`` as they come, so nothing but
-    the detector's window and the last scores is held in memory.
+    the detector's window and the last scores is held in memory (and one
+    float per window for the latency figures).
+
+    Args:
+        frames (Iterable): ``(time in s, HxWx3 BGR frame)`` pairs.
+        detector (StreamingFallDetector): The detector.
+        fps (float): The stream's frame rate (for the mp4).
+        out_json (str, optional): Events as JSON lines. Defaults to None.
+        out_video (str, optional): The annotated mp4. Defaults to None.
+        memory_every (float): Sample the process's resident memory every
+            this many seconds of video; 0 never. Defaults to 60.
 
     Returns:
         dict: ``frames``, ``windows``, ``seconds`` (wall time),
         ``fps`` (frames per wall second), ``latency_ms`` (mean and p95 of
-        a window's preprocessing and model), ``events``.
+        a window's preprocessing and model), ``events`` and ``memory_mb``
+        (``[video seconds, resident MB]`` samples, the last at the end).
     """
     import cv2
+
+    from mmlight.evaluation.measure import resident_mb
+    memory: List[Tuple[float, float]] = []
+    next_sample = memory_every
+    t = 0.0
     writer = None
     events: List[Dict[str, float]] = []
     history: Deque[float] = collections.deque(maxlen=120)
@@ -148,6 +168,11 @@ def run_stream(frames: Iterable[Tuple[float, np.ndarray]],
             count += 1
             if probability is not None:
                 history.append(detector.alarm.score)
+            if memory_every and t >= next_sample:
+                rss = resident_mb()
+                if rss is not None:
+                    memory.append((float(t), rss))
+                next_sample += memory_every
             if out_video:
                 if writer is None:
                     os.makedirs(osp.dirname(osp.abspath(out_video)),
@@ -165,8 +190,11 @@ def run_stream(frames: Iterable[Tuple[float, np.ndarray]],
         if log is not None:
             log.close()
     seconds = time.perf_counter() - start
+    if memory_every and resident_mb() is not None:
+        memory.append((float(t), resident_mb()))
     lat = np.asarray(detector.latencies) * 1000
     return dict(
+        memory_mb=memory,
         frames=count, windows=len(lat), seconds=seconds,
         fps=count / seconds if seconds else float('nan'),
         latency_ms=dict(mean=float(lat.mean()) if len(lat) else None,
@@ -218,7 +246,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             scorer, preprocessor, window, segments, size,
             classes.index(args.fall_class), args.stride, fmt, alarm)
     summary = run_stream(frames, detector, fps, args.out_json,
-                         args.out_video)
+                         args.out_video, args.memory_every)
     for event in summary['events']:
         print(json.dumps(event))
     lat = summary['latency_ms']
@@ -230,6 +258,13 @@ def main(argv: Optional[List[str]] = None) -> int:
           + (f'{lat["mean"]:.1f} ms mean, {lat["p95"]:.1f} ms p95 each; '
              if lat['mean'] is not None else '')
           + f'{len(summary["events"])} fall events')
+    memory = summary['memory_mb']
+    if len(memory) > 1:
+        values = [mb for _, mb in memory]
+        print(f'resident memory: {values[0]:.1f} MB at {memory[0][0]:.0f} s'
+              f' of video, {values[-1]:.1f} MB at {memory[-1][0]:.0f} s '
+              f'(min {min(values):.1f}, max {max(values):.1f}, '
+              f'{len(values)} samples)')
     if args.gt:
         with open(args.gt) as f:
             truth = json.load(f)

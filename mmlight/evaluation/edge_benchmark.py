@@ -48,8 +48,8 @@ from mmlight.evaluation.report import fall_metrics
 
 __all__ = [
     'ModelEntry', 'parse_entry', 'recognizer_train_step', 'measure_entry',
-    'format_edge_table', 'format_ratio_table', 'plot_edge_benchmark',
-    'write_rows', 'TARGETS'
+    'time_entries', 'format_edge_table', 'format_ratio_table',
+    'plot_edge_benchmark', 'write_rows', 'TARGETS'
 ]
 
 #: The issue's targets, reference (teacher) : light model.
@@ -232,6 +232,48 @@ def _weights_size_mb(model: nn.Module, path: str) -> float:
     return osp.getsize(path) / 2**20
 
 
+def _entry_config(entry: ModelEntry, data_root: Optional[str],
+                  cfg_options: Optional[Dict[str, Any]]) -> tuple:
+    """``entry``'s config with the data root and overrides: the Config,
+    its plain-dict form (picklable, for fresh processes) and the input
+    shape ``(1, ...)``."""
+    from mmengine.config import Config
+
+    from mmlight.deployment.recognizer import ensure_default_scope
+    from mmlight.evaluation.benchmark import (data_root_options,
+                                              parse_cfg_options)
+    from mmlight.utils.complexity import infer_input_shape
+    cfg = Config.fromfile(entry['config'])
+    if data_root is not None:
+        cfg.merge_from_dict(parse_cfg_options(
+            data_root_options(osp.abspath(data_root))))
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    ensure_default_scope(cfg)
+    return cfg, _cfg_dict(cfg), tuple(infer_input_shape(cfg))
+
+
+def _timed(forward: Callable, shape: Sequence[int],
+           batch_sizes: Sequence[int], threads: int, min_iters: int,
+           min_seconds: float) -> Dict[int, float]:
+    """Clips/s of ``forward`` at each batch size (random clips, seed 0)."""
+    rng = np.random.default_rng(0)
+    speed = {}
+    for batch in batch_sizes:
+        clips = rng.standard_normal((batch, ) + tuple(shape[1:])).astype(
+            np.float32)
+        speed[batch] = batch * time_calls(forward, clips, threads,
+                                          min_iters, min_seconds)
+    return speed
+
+
+def _set_speed(row: Dict[str, Any], speed: Dict[int, float]) -> None:
+    row['clips_per_s'] = dict(speed)
+    row['latency_ms'] = 1000.0 / speed[1]
+    row['max_batch'], row['max_clips_per_s'] = max(
+        speed.items(), key=lambda item: item[1])
+
+
 def measure_entry(entry: ModelEntry, work_dir: str,
                   data_root: Optional[str] = None,
                   cfg_options: Optional[Dict[str, Any]] = None,
@@ -241,6 +283,7 @@ def measure_entry(entry: ModelEntry, work_dir: str,
                   train_batch: int = 8, train_steps: int = 3,
                   min_iters: int = 10, min_seconds: float = 1.0,
                   memory: bool = True, accuracy: bool = True,
+                  timing: bool = True,
                   max_test_batches: Optional[int] = None) -> Dict[str, Any]:
     """Measure one model; never raises (a failure is the row's ``error``,
     what was measured before it is kept).
@@ -272,6 +315,9 @@ def measure_entry(entry: ModelEntry, work_dir: str,
         memory (bool): Measure the peak memories. Defaults to True.
         accuracy (bool): Evaluate on the test split (needs a file).
             Defaults to True.
+        timing (bool): Time it here, once. Off when several models are
+            timed side by side in interleaved rounds (:func:`time_entries`).
+            Defaults to True.
         max_test_batches (int, optional): Evaluate on this many batches
             only. Defaults to None (all).
 
@@ -283,13 +329,8 @@ def measure_entry(entry: ModelEntry, work_dir: str,
         ``max_batch``, ``latency_ms`` (batch 1), ``top1``,
         ``fall_recall``, ``hard_negative_acc`` and ``error``.
     """
-    from mmengine.config import Config
-
-    from mmlight.deployment.recognizer import ensure_default_scope
-    from mmlight.evaluation.benchmark import (data_root_options,
-                                              load_classes,
-                                              parse_cfg_options)
-    from mmlight.utils.complexity import infer_input_shape, model_complexity
+    from mmlight.evaluation.benchmark import load_classes
+    from mmlight.utils.complexity import model_complexity
     if 1 not in batch_sizes:
         raise ValueError(f'batch_sizes must include 1, got {batch_sizes}')
     name, kind, file = entry['name'], entry['kind'], entry['file']
@@ -304,15 +345,7 @@ def measure_entry(entry: ModelEntry, work_dir: str,
         if file is not None and not osp.isfile(file):
             raise FileNotFoundError(f'{name}: model file {file} does not '
                                     'exist')
-        cfg = Config.fromfile(entry['config'])
-        if data_root is not None:
-            cfg.merge_from_dict(parse_cfg_options(
-                data_root_options(osp.abspath(data_root))))
-        if cfg_options:
-            cfg.merge_from_dict(cfg_options)
-        ensure_default_scope(cfg)
-        shape = tuple(infer_input_shape(cfg))
-        cfg_dict = _cfg_dict(cfg)
+        cfg, cfg_dict, shape = _entry_config(entry, data_root, cfg_options)
         # The PyTorch model: the row itself, or (INT8 files) its config's
         # network, for the data preprocessor and the head's average_clip.
         model = _load_model(cfg_dict, file if kind == 'torch' else None)
@@ -331,16 +364,9 @@ def measure_entry(entry: ModelEntry, work_dir: str,
             forward = torch_backend(model)
         else:
             forward = _load_forward(kind, cfg_dict, file, threads)
-        rng = np.random.default_rng(0)
-        for batch in batch_sizes:
-            clips = rng.standard_normal((batch, ) + shape[1:]).astype(
-                np.float32)
-            calls = time_calls(forward, clips, threads, min_iters,
-                               min_seconds)
-            row['clips_per_s'][batch] = calls * batch
-        row['latency_ms'] = 1000.0 / row['clips_per_s'][1]
-        row['max_batch'], row['max_clips_per_s'] = max(
-            row['clips_per_s'].items(), key=lambda item: item[1])
+        if timing:
+            _set_speed(row, _timed(forward, shape, batch_sizes, threads,
+                                   min_iters, min_seconds))
 
         if memory:
             if kind == 'torch' and device == 'cuda':
@@ -373,9 +399,87 @@ def measure_entry(entry: ModelEntry, work_dir: str,
     return row
 
 
+def time_entries(entries: Sequence[ModelEntry],
+                 rows: Sequence[Dict[str, Any]],
+                 data_root: Optional[str] = None,
+                 cfg_options: Optional[Dict[str, Any]] = None,
+                 threads: int = 2,
+                 batch_sizes: Sequence[int] = (1, 8, 32),
+                 rounds: int = 3, min_iters: int = 10,
+                 min_seconds: float = 1.0) -> None:
+    """Time every model side by side: in each round every model runs at
+    every batch size, and each keeps its median over the rounds.
+
+    A noisy moment (another process, a frequency change) then costs one
+    round of one model, not its whole figure, and no model is favoured by
+    when it ran. Fills each row's ``clips_per_s``, ``latency_ms``,
+    ``max_clips_per_s``, ``max_batch`` and ``timing_rounds``; a row with an
+    ``error`` is skipped, and a model that fails here gets one.
+
+    Args:
+        entries (Sequence[ModelEntry]): The models (:func:`parse_entry`).
+        rows (Sequence[dict]): Their :func:`measure_entry` rows, in the
+            same order; changed in place.
+        data_root (str, optional): As for :func:`measure_entry`.
+        cfg_options (dict, optional): As for :func:`measure_entry`.
+        threads (int): CPU threads. Defaults to 2.
+        batch_sizes (Sequence[int]): Batch sizes timed, 1 included.
+            Defaults to (1, 8, 32).
+        rounds (int): Rounds, >= 1. Defaults to 3.
+        min_iters (int): Timed calls per batch size and round, at least.
+            Defaults to 10.
+        min_seconds (float): Timed seconds per batch size and round, at
+            least. Defaults to 1.0.
+    """
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f'rounds must be an int >= 1, got {rounds!r}')
+    if 1 not in batch_sizes:
+        raise ValueError(f'batch_sizes must include 1, got {batch_sizes}')
+    if len(entries) != len(rows):
+        raise ValueError(f'{len(entries)} entries but {len(rows)} rows')
+    from mmlight.deployment.recognizer import torch_backend
+    live = {}  # name -> (entry, cfg_dict, shape, forward or None)
+    for entry, row in zip(entries, rows):
+        if row.get('error'):
+            continue
+        try:
+            _, cfg_dict, shape = _entry_config(entry, data_root, cfg_options)
+            forward = None  # ONNX Runtime: a fresh session each round
+            if entry['kind'] == 'torch':
+                forward = torch_backend(_load_model(cfg_dict, entry['file']))
+            elif entry['kind'] == 'pt2':
+                forward = _load_forward('pt2', cfg_dict, entry['file'],
+                                        threads)
+            live[entry['name']] = (entry, cfg_dict, shape, forward)
+        except Exception as e:
+            row['error'] = f'timing: {type(e).__name__}: {e}'
+    by_name = {row['name']: row for row in rows}
+    speeds: Dict[str, Dict[int, list]] = {
+        name: {b: [] for b in batch_sizes} for name in live}
+    for _ in range(rounds):
+        for name, (entry, cfg_dict, shape, forward) in list(live.items()):
+            try:
+                # An idle ONNX Runtime session keeps spinning threads that
+                # would slow whatever runs next: it lives for its turn only.
+                fn = forward or _load_forward(entry['kind'], cfg_dict,
+                                              entry['file'], threads)
+                for batch, value in _timed(fn, shape, batch_sizes, threads,
+                                           min_iters, min_seconds).items():
+                    speeds[name][batch].append(value)
+                del fn
+            except Exception as e:
+                by_name[name]['error'] = f'timing: {type(e).__name__}: {e}'
+                del live[name]
+    for name in live:
+        row = by_name[name]
+        _set_speed(row, {b: float(np.median(v))
+                         for b, v in speeds[name].items()})
+        row['timing_rounds'] = rounds
+
+
 # ----------------------------------------------------------------- format
 def measurement_notes(threads: int = 2, device: str = 'cpu',
-                      train_batch: int = 8) -> str:
+                      train_batch: int = 8, rounds: int = 1) -> str:
     """How every column of :func:`format_edge_table` was measured."""
     infer = CUDA_MEMORY_METHOD if device == 'cuda' else CPU_MEMORY_METHOD
     train = CUDA_TRAIN_MEMORY_METHOD if device == 'cuda' \
@@ -383,7 +487,9 @@ def measurement_notes(threads: int = 2, device: str = 'cpu',
     return (
         'size: the .pt2/.onnx file, or the weights alone (state_dict) of a '
         'PyTorch model. GFLOPs: one test clip, one multiply-accumulate = one '
-        f'FLOP. clips/s: CPU, {threads} threads, random clips after warm-up; '
+        f'FLOP. clips/s: CPU, {threads} threads, random clips after warm-up'
+        + (f', median of {rounds} interleaved rounds (each round times '
+           'every model in turn)' if rounds > 1 else '') + '; '
         'latency = 1 / clips/s at batch 1; max = the best clips/s over the '
         'batch sizes tried. peak inference memory (batch 1, '
         f'{device}): {infer}. peak training memory (batch {train_batch}, '
@@ -433,8 +539,10 @@ def format_edge_table(rows: Sequence[Dict[str, Any]]) -> str:
             _cell(row.get('hard_negative_acc'), '.1f', 100)
         ]
         lines.append('| ' + ' | '.join(cells) + ' |')
+    rounds = max([row.get('timing_rounds') or 1 for row in rows])
     lines += ['', measurement_notes(first.get('threads', 2),
-                                    first.get('device', 'cpu'), train_batch)]
+                                    first.get('device', 'cpu'), train_batch,
+                                    rounds)]
     if errors:
         lines += ['', 'Failed:', *errors]
     return '\n'.join(lines)

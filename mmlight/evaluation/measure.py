@@ -14,8 +14,9 @@ import numpy as np
 import torch
 
 __all__ = [
-    'time_calls', 'peak_memory', 'peak_training_memory', 'CPU_MEMORY_METHOD',
-    'CUDA_MEMORY_METHOD', 'CPU_TRAIN_MEMORY_METHOD', 'CUDA_TRAIN_MEMORY_METHOD'
+    'time_calls', 'resident_mb', 'peak_memory', 'peak_training_memory',
+    'CPU_MEMORY_METHOD', 'CUDA_MEMORY_METHOD', 'CPU_TRAIN_MEMORY_METHOD',
+    'CUDA_TRAIN_MEMORY_METHOD'
 ]
 
 CPU_MEMORY_METHOD = (
@@ -92,6 +93,12 @@ def _status_mb(field: str) -> Optional[float]:
     except OSError:
         pass
     return None
+
+
+def resident_mb() -> Optional[float]:
+    """This process's resident memory now (Linux ``VmRSS``), in MB; None
+    where ``/proc`` is not available."""
+    return _status_mb('VmRSS')
 
 
 def _ru_maxrss_mb() -> float:

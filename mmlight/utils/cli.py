@@ -98,11 +98,19 @@ def _set_work_dir(cfg: Config, args: argparse.Namespace) -> None:
 def _set_launcher(cfg: Config, launcher: str) -> None:
     """``cfg.launcher``. A distributed run without CUDA uses gloo (the
     configs ask for nccl, which needs GPUs) and a DDP wrapper without
-    device ids (MMEngine's default passes ``LOCAL_RANK`` as a GPU id)."""
+    device ids (MMEngine's default passes ``LOCAL_RANK`` as a GPU id).
+    ``sync_bn`` there fails here, before any work: PyTorch's SyncBatchNorm
+    runs on GPUs only."""
     cfg.launcher = launcher
     import torch
     if launcher == 'none' or torch.cuda.is_available():
         return
+    if cfg.get('sync_bn') is not None:
+        raise ValueError(
+            f'sync_bn={cfg.sync_bn!r}: SyncBatchNorm needs CUDA, and this '
+            f'{launcher} run has no GPU; drop `sync_bn` for CPU processes '
+            '(each rank then normalises its own batch; PreciseBNHook '
+            'averages the statistics over ranks after each epoch)')
     dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
     if dist_cfg.get('backend', 'nccl') == 'nccl':
         dist_cfg['backend'] = 'gloo'
@@ -167,7 +175,6 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.val_cfg = None
         cfg.val_dataloader = None
         cfg.val_evaluator = None
-    _set_launcher(cfg, args.launcher)
     _set_work_dir(cfg, args)
     if args.amp:
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
@@ -199,6 +206,7 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
     cfg.randomness = randomness
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    _set_launcher(cfg, args.launcher)  # after the overrides: it checks them
     return cfg
 
 
@@ -224,7 +232,6 @@ def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
     _set_env(args)
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
-    _set_launcher(cfg, args.launcher)
     _set_work_dir(cfg, args)
     if args.checkpoint.endswith('.pt2'):
         # an exported (INT8) program: it replaces the model and the loop
@@ -246,5 +253,6 @@ def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
             cfg.test_evaluator = [cfg.test_evaluator, dump]
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    _set_launcher(cfg, args.launcher)
     return cfg
 

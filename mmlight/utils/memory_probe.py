@@ -2,7 +2,7 @@
 actual model, for :class:`~mmlight.datasets.MemoryAwareBatchSampler`."""
 import os
 import re
-from typing import Any, Callable, Dict, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Sequence, Tuple, Union
 
 import torch
 from torch import nn
@@ -107,6 +107,18 @@ def cpu_peak_bytes(fn: Callable[[], Any]) -> int:
     return int(peak)
 
 
+def _input_tensors(inputs: Any) -> List[torch.Tensor]:
+    """The tensors of a preprocessed ``inputs``: a batch tensor, or a list
+    of clips (a distillation algorithm's preprocessor only moves them)."""
+    if isinstance(inputs, torch.Tensor):
+        return [inputs]
+    if isinstance(inputs, (list, tuple)) and inputs and all(
+            isinstance(t, torch.Tensor) for t in inputs):
+        return list(inputs)
+    raise TypeError('inputs must be a tensor or a non-empty list of '
+                    f'tensors, got {type(inputs).__name__}')
+
+
 def batch_training_bytes(model: nn.Module, data: Dict[str, Any]) -> int:
     """Memory one forward and backward of a preprocessed batch needs beyond
     the model's own state.
@@ -120,13 +132,14 @@ def batch_training_bytes(model: nn.Module, data: Dict[str, Any]) -> int:
 
     Args:
         model (nn.Module): An MMEngine model in train mode.
-        data (dict): ``model.data_preprocessor(batch, True)``.
+        data (dict): ``model.data_preprocessor(batch, True)``; its
+            ``inputs`` a tensor or a list of clip tensors.
 
     Returns:
         int: Bytes.
     """
-    inputs = data['inputs']
-    device = inputs.device
+    inputs = _input_tensors(data['inputs'])
+    device = inputs[0].device
 
     def step() -> None:
         losses = model(**data, mode='loss')
@@ -142,7 +155,8 @@ def batch_training_bytes(model: nn.Module, data: Dict[str, Any]) -> int:
         torch.cuda.synchronize(device)
         used = int(torch.cuda.max_memory_allocated(device) - before)
     else:
-        used = cpu_peak_bytes(step) + inputs.untyped_storage().nbytes()
+        used = cpu_peak_bytes(step) + sum(
+            t.untyped_storage().nbytes() for t in inputs)
     model.zero_grad(set_to_none=True)
     return used
 
@@ -178,6 +192,8 @@ def probe_bytes_per_element(model: nn.Module, dataset: Any,
         used = batch_training_bytes(model, data)
         details[int(index)] = dict(bytes=float(used),
                                    elements=float(estimate),
-                                   input_numel=float(data['inputs'].numel()))
+                                   input_numel=float(sum(
+                                       t.numel() for t in _input_tensors(
+                                           data['inputs']))))
     factor = max(d['bytes'] / d['elements'] for d in details.values())
     return factor, details

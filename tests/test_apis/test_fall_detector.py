@@ -2,6 +2,7 @@
 TSN's segment centres, the model's own normalisation; and a full run of
 tools/demo/fall_detect.py on a SynthFall stream."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -66,6 +67,13 @@ def test_fall_detect_tool_on_a_synthfall_stream(synthfall_tiny, tiny_config,
                                   for f in truth['falls'])
     n_test = len((synthfall_tiny / 'test.txt').read_text().splitlines())
     assert len(truth['clips']) == n_test
+    # every split (the hour-long memory stream): all 21 clips
+    both = make_stream(str(synthfall_tiny), str(tmp_path / 'vt.mp4'),
+                       split='val,test')
+    assert {c['path'] for c in both['clips']} >= {
+        c['path'] for c in truth['clips']}
+    assert len(make_stream(str(synthfall_tiny), str(tmp_path / 'all.mp4'),
+                           split='all')['clips']) == 21
     cfg = tiny_config('fall_mbv3s_tsm.py', synthfall_tiny)
     torch.manual_seed(0)
     model = build_recognizer(cfg)
@@ -78,9 +86,17 @@ def test_fall_detect_tool_on_a_synthfall_stream(synthfall_tiny, tiny_config,
                  '--on', '0.01', '--off', '0.005', '--min-on', '1',
                  '--out-json', str(tmp_path / 'e.jsonl'), '--out-video',
                  str(tmp_path / 'a.mp4'), '--gt',
-                 str(tmp_path / 's.mp4.json')]) == 0
+                 str(tmp_path / 's.mp4.json'), '--memory-every', '1']) == 0
     out = capsys.readouterr().out
     assert 'frames/s end to end' in out and 'events: precision' in out
+    # one sample a second of video, the last at the end
+    samples = re.search(r'resident memory: ([\d.]+) MB at 1 s of video, '
+                        r'([\d.]+) MB at (\d+) s \(min [\d.]+, max [\d.]+, '
+                        r'(\d+) samples\)', out)
+    assert samples, out
+    assert int(samples[4]) in (int(truth['duration']),
+                               int(truth['duration']) + 1)
+    assert float(samples[1]) > 0 and float(samples[2]) > 0
     events = [json.loads(line) for line in
               (tmp_path / 'e.jsonl').read_text().splitlines()]
     assert events and all(e['end'] >= e['start'] for e in events)

@@ -149,6 +149,26 @@ def test_measure_entries(synthfall_tiny, tiny_config, tmp_path):
         str(tmp_path / 'bench'), **kwargs)
     assert 'gone.pth does not exist' in missing['error']
 
+    # side by side: interleaved rounds fill the speed of the rows measured
+    # without timing, skip the failed row
+    entries = [eb.parse_entry(f'tiny={config},{ckpt}'),
+               eb.parse_entry(f'onnx={config},{onnx}'),
+               eb.parse_entry(f'gone={config},{tmp_path}/gone.pth')]
+    rows = [eb.measure_entry(e, str(tmp_path / 'bench'), **dict(
+        kwargs, memory=False, accuracy=False, timing=False))
+        for e in entries]
+    assert rows[0]['clips_per_s'] == {} and rows[0]['latency_ms'] is None
+    eb.time_entries(entries, rows, threads=1, batch_sizes=(1, 2), rounds=2,
+                    min_iters=2, min_seconds=0.0)
+    for row in rows[:2]:
+        assert row['error'] is None and row['timing_rounds'] == 2
+        assert set(row['clips_per_s']) == {1, 2}
+        assert row['max_clips_per_s'] == max(row['clips_per_s'].values())
+    assert rows[2]['clips_per_s'] == {} and 'gone.pth' in rows[2]['error']
+    assert 'median of 2 interleaved rounds' in eb.format_edge_table(rows)
+    with pytest.raises(ValueError, match='rounds'):
+        eb.time_entries(entries, rows, rounds=0)
+
 
 def test_cli_rejects_bad_entries():
     out = subprocess.run(

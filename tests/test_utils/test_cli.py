@@ -79,3 +79,19 @@ def test_epochs_must_be_positive():
     c = Config(dict(train_cfg=dict(max_epochs=10)))
     with pytest.raises(ValueError, match='--epochs'):
         merge_train_args(c, args)
+
+
+def test_distributed_cpu_runs_use_gloo_and_refuse_sync_bn(monkeypatch):
+    import torch
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    args = build_train_parser().parse_args(['c.py', '--launcher', 'pytorch'])
+    config = cfg()
+    config.env_cfg = dict(dist_cfg=dict(backend='nccl'))
+    out = merge_train_args(config, args)
+    assert out.env_cfg.dist_cfg.backend == 'gloo'
+    assert out.model_wrapper_cfg.device_ids is None
+    # --cfg-options sync_bn=torch (README's Slurm line) fails at start-up
+    args = build_train_parser().parse_args(
+        ['c.py', '--launcher', 'pytorch', '--cfg-options', 'sync_bn=torch'])
+    with pytest.raises(ValueError, match="sync_bn='torch'.*needs CUDA"):
+        merge_train_args(cfg(), args)

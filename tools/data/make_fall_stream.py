@@ -23,7 +23,9 @@ def main() -> int:
     parser.add_argument('data_root', help='a SynthFall folder')
     parser.add_argument('--out', required=True, help='the stream (.mp4); '
                         'its ground truth goes to <out>.json')
-    parser.add_argument('--split', default='test')
+    parser.add_argument('--split', default='test',
+                        help="train, val, test, several joined by commas, "
+                        "or all (default: test)")
     parser.add_argument('--num-clips', type=int, default=0,
                         help='clips to use (default: the whole split)')
     parser.add_argument('--seed', type=int, default=0)

@@ -69,6 +69,26 @@ def pack_batches(order: Sequence[int], elements: Sequence[float],
     return batches
 
 
+def agree_on_max(values: Sequence[float]) -> List[float]:
+    """The element-wise maximum of ``values`` over all ranks.
+
+    A collective: under distributed training every rank must call it. In a
+    single process it returns ``values`` unchanged.
+
+    Args:
+        values (Sequence[float]): This rank's numbers.
+
+    Returns:
+        list[float]: The largest of each over the ranks.
+    """
+    from mmengine.dist import all_reduce, get_world_size
+    if get_world_size() < 2:
+        return list(values)
+    data = torch.tensor([float(v) for v in values], dtype=torch.float64)
+    all_reduce(data, op='max')
+    return data.tolist()
+
+
 @DATA_SAMPLERS.register_module()
 class MemoryAwareBatchSampler(BatchSampler):
     """Batches of variable-size clips whose estimated training memory stays
@@ -199,6 +219,8 @@ class MemoryAwareBatchSampler(BatchSampler):
         return out
 
     def _probe(self, elements: List[float]) -> None:
+        """Measure ``bytes_per_element`` (and ``fixed_bytes`` unless set)
+        on the probe model; the same on every rank."""
         from mmlight.models.utils.fp32_modules import keep_fp32
         from mmlight.registry import MODELS
         from mmlight.utils.memory_probe import (model_state_bytes,
@@ -219,10 +241,15 @@ class MemoryAwareBatchSampler(BatchSampler):
             factor, details = probe_bytes_per_element(
                 model, self.sampler.dataset, indices,
                 [elements[i] for i in indices])
-        self.bytes_per_element = factor
-        if self.fixed_bytes is None:
-            self.fixed_bytes = model_state_bytes(model, self.optimizer_slots)
+        fixed = self.fixed_bytes
+        if fixed is None:
+            fixed = model_state_bytes(model, self.optimizer_slots)
         del model
+        # Every rank probes its own process; ranks that packed with
+        # different factors would run different numbers of batches (and
+        # DDP would hang). All take the largest: every rank stays in budget.
+        factor, fixed = agree_on_max([factor, fixed])
+        self.bytes_per_element, self.fixed_bytes = factor, int(fixed)
         ratios = [d['input_numel'] / d['elements'] for d in details.values()]
         print_log(
             f'MemoryAwareBatchSampler: probed {len(indices)} clips on '

@@ -24,7 +24,9 @@ def make_stream(data_root: str, out_video: str, split: str = 'test',
     Args:
         data_root (str): A SynthFall folder.
         out_video (str): The stream (``.mp4``).
-        split (str): ``'train'``, ``'val'`` or ``'test'``. Defaults to
+        split (str): ``'train'``, ``'val'``, ``'test'``, several joined
+            by commas, or ``'all'`` (every clip: an hour-long stream from
+            a 1400-clip SynthFall, for memory over time). Defaults to
             ``'test'``.
         num_clips (int): Clips to use; 0 uses all. Defaults to 0.
         seed (int): The order. Defaults to 0.
@@ -46,7 +48,9 @@ def make_stream(data_root: str, out_video: str, split: str = 'test',
         raise FileNotFoundError(f'{meta_path}: not a SynthFall folder')
     with open(meta_path) as f:
         meta = json.load(f)
-    clips = [c for c in meta['clips'] if c['split'] == split]
+    splits = {c['split'] for c in meta['clips']} if split == 'all' \
+        else set(split.split(','))
+    clips = [c for c in meta['clips'] if c['split'] in splits]
     if not clips:
         raise ValueError(f'{data_root}: no clip in split {split!r}')
     random.Random(seed).shuffle(clips)

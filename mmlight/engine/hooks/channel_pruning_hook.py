@@ -5,9 +5,11 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
+from mmengine.dist import broadcast_object_list, get_rank, get_world_size
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
+from torch.nn.parallel import DistributedDataParallel
 
 from mmlight.models.utils.channel_pruning import (
     ChannelPruner, accumulate_gradients, apply_masks,
@@ -49,13 +51,19 @@ class ChannelPruningHook(Hook):
             over the steps, kept zero while fine-tuning). Saves no time on
             dense kernels. Defaults to None.
 
+    Under DDP (``tools/dist_train.sh``, ``--launcher slurm``) rank 0 runs
+    the step (its own batches rank channels for ``'taylor'``), the other
+    ranks take its pruned shapes, and the model is wrapped again with the
+    runner's own ``wrap_model``: DDP registered the old parameters, and the
+    new wrapper copies rank 0's weights to every rank. Loading a pruned
+    checkpoint under DDP reshapes and re-wraps the same way on every rank.
+
     Note:
-        Epoch-based training only. Not for distributed runs: pruning
-        replaces parameters that DDP has registered, and MMEngine wraps the
-        model before a checkpoint is loaded; both raise NotImplementedError.
-        Prune, fine-tune and test in one process. Test a pruned checkpoint
-        with a config that has this hook: without it MMEngine's non-strict
-        loading only warns about the size mismatches.
+        Epoch-based training only; DDP-style wrappers only (another
+        wrapper, e.g. ``nn.DataParallel``, raises NotImplementedError).
+        Test a pruned checkpoint with a config that has this hook: without
+        it MMEngine's non-strict loading only warns about the size
+        mismatches.
 
     Examples:
         >>> custom_hooks = [dict(type='ChannelPruningHook',
@@ -118,13 +126,31 @@ class ChannelPruningHook(Hook):
     # ------------------------------------------------------------ helpers
     @staticmethod
     def _model(runner, what: str) -> nn.Module:
-        if is_model_wrapper(runner.model):
+        """The model inside any DDP wrapper."""
+        if not is_model_wrapper(runner.model):
+            return runner.model
+        if not isinstance(runner.model, DistributedDataParallel):
             raise NotImplementedError(
-                f'ChannelPruningHook: {what} of a wrapped (distributed) '
-                'model is not supported (pruning replaces parameters that '
-                'DDP has registered, and MMEngine wraps the model before '
-                'loading checkpoints); run it in a single process')
-        return runner.model
+                f'ChannelPruningHook: {what} of a model wrapped in '
+                f'{type(runner.model).__name__} is not supported (pruning '
+                'replaces parameters the wrapper holds; DDP wrappers are '
+                're-wrapped); use DDP or run it in a single process')
+        return runner.model.module
+
+    @staticmethod
+    def _rewrap(runner, model: nn.Module) -> nn.Module:
+        """Wrap ``model`` again after its parameters were replaced.
+
+        The old DDP wrapper's reducer holds the old parameters. The new one
+        is built by the runner (same ``model_wrapper_cfg``, ``sync_bn``)
+        and broadcasts rank 0's parameters and buffers to every rank.
+        Returns the model inside it.
+        """
+        if not is_model_wrapper(runner.model):
+            return model
+        runner.model = runner.wrap_model(
+            runner.cfg.get('model_wrapper_cfg'), model)
+        return runner.model.module
 
     @staticmethod
     def _target(model: nn.Module) -> nn.Module:
@@ -196,38 +222,60 @@ class ChannelPruningHook(Hook):
             return
         model = self._model(runner, 'pruning during training')
         target = self._target(model)
-        batches = iter(runner.train_dataloader)
-        first = next(batches)
         names_before = {id(p): n for n, p in model.named_parameters()}
-        if self.pruner is None:
-            amount = self.unstructured * (index + 1) / len(self.prune_at)
-            sparsity = apply_unstructured_pruning(target, amount)
-            self._masks = zero_masks(target)
-            self.steps_done = index + 1
-            message = (f'unstructured pruning step {self.steps_done}/'
-                       f'{len(self.prune_at)}: {100 * sparsity:.1f}% of '
-                       'conv/linear weights are zero (no faster on dense '
-                       'kernels)')
-        else:
-            if self.pruner.model is not target:
-                inputs = self._data(model, target, first, False)['inputs']
-                self.pruner.attach(target, inputs,
-                                   steps_done=self.steps_done)
-            if self.pruner.importance == 'taylor':
-                accumulate_gradients(
-                    target,
-                    itertools.islice(itertools.chain([first], batches),
-                                     self.taylor_batches),
-                    lambda m, b: self._loss(model, m, b))
-            message = format_report(self.pruner.step())
-            self.steps_done = self.pruner.steps_done
-        del batches
+        distributed = get_world_size() > 1
+        message, shapes = '', None
+        if get_rank() == 0:
+            message = self._step(runner, model, target, index)
+            if distributed and self.pruner is not None:
+                shapes = pruned_shapes(target)
+        if distributed:
+            # rank 0 decided; the others take its shapes, and the new DDP
+            # wrapper copies its weights (and unstructured zeros) to them
+            shared = [shapes, self.steps_done]
+            broadcast_object_list(shared, src=0)
+            shapes, self.steps_done = shared
+            if get_rank() != 0 and shapes is not None:
+                apply_pruned_shapes(target, shapes)
+            model = self._rewrap(runner, model)
+            target = self._target(model)
+            if self.pruner is None:
+                self._masks = zero_masks(target)
+            message += (f'\n(rank {get_rank()} of {get_world_size()}: model '
+                        're-wrapped, weights from rank 0)')
         for p in model.parameters():
             p.grad = None
         dropped = self._rebind(runner, names_before, model)
         runner.logger.info(
             f'{message}\noptimizer rebound to the new parameters; state '
             f'restarts for {len(dropped)} of them')
+
+    def _step(self, runner, model: nn.Module, target: nn.Module,
+              index: int) -> str:
+        """Pruning step ``index`` on ``target``; returns the report."""
+        batches = iter(runner.train_dataloader)
+        first = next(batches)
+        if self.pruner is None:
+            amount = self.unstructured * (index + 1) / len(self.prune_at)
+            sparsity = apply_unstructured_pruning(target, amount)
+            self._masks = zero_masks(target)
+            self.steps_done = index + 1
+            return (f'unstructured pruning step {self.steps_done}/'
+                    f'{len(self.prune_at)}: {100 * sparsity:.1f}% of '
+                    'conv/linear weights are zero (no faster on dense '
+                    'kernels)')
+        if self.pruner.model is not target:
+            inputs = self._data(model, target, first, False)['inputs']
+            self.pruner.attach(target, inputs, steps_done=self.steps_done)
+        if self.pruner.importance == 'taylor':
+            accumulate_gradients(
+                target,
+                itertools.islice(itertools.chain([first], batches),
+                                 self.taylor_batches),
+                lambda m, b: self._loss(model, m, b))
+        message = format_report(self.pruner.step())
+        self.steps_done = self.pruner.steps_done
+        return message
 
     def after_train_iter(self,
                          runner,
@@ -264,6 +312,7 @@ class ChannelPruningHook(Hook):
             target = self._target(model) if root else model
             names_before = {id(p): n for n, p in model.named_parameters()}
             changed = apply_pruned_shapes(target, shapes)
+            model = self._rewrap(runner, model)  # every rank loads it
             self._rebind(runner, names_before, model)
             runner.logger.info(
                 f'ChannelPruningHook: {len(changed)} modules reshaped to '

@@ -48,7 +48,11 @@ class PreciseBNHook(Hook):
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
         loader = runner.train_dataloader
-        num_iters = math.ceil(self.num_samples / loader.batch_size)
+        batch_size = loader.batch_size
+        if batch_size is None:  # a batch sampler: its mean batch this epoch
+            sizes = [len(batch) for batch in loader.batch_sampler]
+            batch_size = max(1, sum(sizes) // max(1, len(sizes)))
+        num_iters = math.ceil(self.num_samples / batch_size)
 
         def forward(m, batch):
             data = m.data_preprocessor(batch, training=False)

@@ -64,14 +64,16 @@ def test_start_up_checks():
         hook.before_train(fake_runner(model))
 
 
-def test_distributed_models_are_refused():
+def test_wrappers_other_than_ddp_are_refused():
+    # DDP is re-wrapped (tests/test_e2e/test_distributed.py runs it with
+    # two processes); a DataParallel wrapper cannot be, and says so
     model = MODELS.build(TINY)
     hook = ChannelPruningHook(pruner={})
     wrapped = fake_runner(nn.DataParallel(model))
-    with pytest.raises(NotImplementedError, match='single process'):
+    with pytest.raises(NotImplementedError, match='DataParallel'):
         hook.before_train_epoch(wrapped)
     checkpoint = {'meta': {SHAPES_KEY: pruned_shapes(model)}}
-    with pytest.raises(NotImplementedError, match='single process'):
+    with pytest.raises(NotImplementedError, match='DataParallel'):
         hook.after_load_checkpoint(wrapped, checkpoint)
 
 

@@ -4,7 +4,7 @@ import torch
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch import nn
-from torch.utils.data import Dataset
+from torch.utils.data import BatchSampler, Dataset, RandomSampler
 
 from mmlight.engine import PreciseBNHook
 
@@ -80,3 +80,20 @@ def test_hook_refreshes_bn_after_each_epoch(tmp_path):
 def test_bad_arguments(kwargs, name):
     with pytest.raises(ValueError, match=name):
         PreciseBNHook(**kwargs)
+
+
+def test_a_batch_sampler_loader_counts_clips(tmp_path):
+    # with batch_sampler=..., DataLoader.batch_size is None: the hook uses
+    # the mean batch of the epoch (here 8) to reach num_samples
+    runner = make_runner(tmp_path, [dict(type='PreciseBNHook',
+                                         num_samples=32)])
+    data = ToyData()
+    runner._train_dataloader = dict(
+        dataset=data, batch_size=1,  # DataLoader's "unset" with a sampler
+        sampler=dict(type='DefaultSampler', shuffle=True),
+        batch_sampler=BatchSampler(RandomSampler(data), 8, drop_last=False),
+        collate_fn=dict(type='default_collate'))
+    runner.train()
+    assert runner.train_dataloader.batch_size is None
+    hook = next(h for h in runner.hooks if isinstance(h, PreciseBNHook))
+    assert hook.last_used == 4  # 32 samples / batch 8
