@@ -123,8 +123,8 @@ def run_stream(frames: Iterable[Tuple[float, np.ndarray]],
 
     Events are appended to ``out_json`` (JSON lines) as they end and
     annotated frames written to ``out_video`` as they come, so nothing but
-    the detector's window and the last scores is held in memory (and one
-    float per window for the latency figures).
+    the detector's window, the last scores and the latest window latencies
+    is held in memory.
 
     Args:
         frames (Iterable): ``(time in s, HxWx3 BGR frame)`` pairs.
@@ -138,8 +138,10 @@ def run_stream(frames: Iterable[Tuple[float, np.ndarray]],
     Returns:
         dict: ``frames``, ``windows``, ``seconds`` (wall time),
         ``fps`` (frames per wall second), ``latency_ms`` (mean and p95 of
-        a window's preprocessing and model), ``events`` and ``memory_mb``
-        (``[video seconds, resident MB]`` samples, the last at the end).
+        a window's preprocessing and model, over the latest
+        :data:`~mmlight.apis.fall_detector.LATENCY_WINDOWS` windows),
+        ``events`` and ``memory_mb`` (``[video seconds, resident MB]``
+        samples, the last at the end).
     """
     import cv2
 
@@ -195,7 +197,7 @@ def run_stream(frames: Iterable[Tuple[float, np.ndarray]],
     lat = np.asarray(detector.latencies) * 1000
     return dict(
         memory_mb=memory,
-        frames=count, windows=len(lat), seconds=seconds,
+        frames=count, windows=detector.windows, seconds=seconds,
         fps=count / seconds if seconds else float('nan'),
         latency_ms=dict(mean=float(lat.mean()) if len(lat) else None,
                         p95=float(np.percentile(lat, 95))

@@ -71,6 +71,10 @@ def build_clip_scorer(cfg: Any, checkpoint: Optional[str] = None,
     return probabilities, preprocessor.eval()
 
 
+#: Window latencies kept for the mean / p95 figures (the latest ones).
+LATENCY_WINDOWS = 10000
+
+
 class StreamingFallDetector:
     """Score a sliding window of the last frames and raise fall alerts.
 
@@ -125,7 +129,11 @@ class StreamingFallDetector:
         self.frames: Deque[np.ndarray] = collections.deque(
             maxlen=window_frames)
         self.seen = 0
-        self.latencies: List[float] = []
+        # seconds per window: the latest LATENCY_WINDOWS (memory stays
+        # bounded on a stream of any length); `windows` counts them all
+        self.latencies: Deque[float] = collections.deque(
+            maxlen=LATENCY_WINDOWS)
+        self.windows = 0
         self.last_probability: Optional[float] = None
 
     def push(self, t: float, frame: np.ndarray
@@ -158,6 +166,7 @@ class StreamingFallDetector:
         probability = float(self.scorer(inputs.cpu().numpy())[
             self.fall_index])
         self.latencies.append(time.perf_counter() - start)
+        self.windows += 1
         self.last_probability = probability
         return probability, self.alarm.update(t, probability)
 
@@ -231,5 +240,6 @@ class OnlineFallDetector(StreamingFallDetector):
                                          num_segs=self.num_segments)
         probability = float(torch.softmax(logits, -1)[0, self.fall_index])
         self.latencies.append(time.perf_counter() - start)
+        self.windows += 1
         self.last_probability = probability
         return probability, self.alarm.update(t, probability)

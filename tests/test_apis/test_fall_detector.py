@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from mmlight.apis import FallAlarm, StreamingFallDetector
+from mmlight.apis.fall_detector import LATENCY_WINDOWS
 from mmlight.registry import MODELS
 
 
@@ -45,7 +46,9 @@ def test_windows_slide_over_a_bounded_ring():
     assert 0 <= seen[0].min() and seen[0].max() <= 1  # the preprocessor ran
     assert len(events) == 1
     assert 10.0 <= events[0]['start'] <= 10.4 and events[0]['peak'] > 0.9
-    assert len(detector.latencies) == len(scored)
+    assert len(detector.latencies) == detector.windows == len(scored)
+    # latencies are bounded too: the latest LATENCY_WINDOWS only
+    assert detector.latencies.maxlen == LATENCY_WINDOWS
 
 
 def test_bad_windows():
