@@ -2,7 +2,7 @@
 recognizer (PyTorch or ONNX Runtime), smoothing and an alarm."""
 import collections
 import time
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Optional, Tuple
 
 import numpy as np
 import torch
