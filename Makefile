@@ -90,9 +90,8 @@ ifeq ($(PROFILE),full)
 P_CLIPS          ?= 4200
 P_ROOMS          ?= 3
 P_TEACHER        ?= fall_slowfast_r50_teacher
-P_DISTILL        ?= fall_mbv3_distill
-P_DISTILL_OPTS   ?= model.teacher=mmlight::fall_slowfast_r50_teacher.py \
-	model.teacher_view.num_frames=24
+P_DISTILL        ?= fall_mbv3_distill_slowfast
+P_DISTILL_OPTS   ?=
 P_TEACHER_EPOCHS ?=
 P_STUDENT_EPOCHS ?=
 P_PRUNE_EPOCHS   ?=
