@@ -29,3 +29,37 @@ def test_bad_sources_are_named(tmp_path, video_dir):
         open_frames(str(tmp_path))
     with pytest.raises(VideoReadError, match='garbage.mp4'):
         open_frames(str(video_dir / 'garbage.mp4'))
+
+
+def test_a_camera_index(monkeypatch):
+    """'0' opens camera 0 through cv2.VideoCapture (a fake one here),
+    reads its frame rate, and releases it when the stream ends."""
+    import cv2
+    import numpy as np
+    opened = []
+
+    class FakeCamera:
+
+        def __init__(self, index):
+            opened.append(index)
+            self.left, self.released = 3, False
+
+        def isOpened(self):
+            return opened[-1] == 0
+
+        def get(self, prop):
+            return 30.0 if prop == cv2.CAP_PROP_FPS else 0.0
+
+        def read(self):
+            self.left -= 1
+            return self.left >= 0, np.zeros((48, 64, 3), np.uint8)
+
+        def release(self):
+            self.released = True
+
+    monkeypatch.setattr(cv2, 'VideoCapture', FakeCamera)
+    frames, fps = open_frames('0')
+    assert opened == [0] and fps == 30.0
+    assert [t for t, _ in frames] == [0.0, 1 / 30, 2 / 30]
+    with pytest.raises(VideoReadError, match='1.*cannot be opened'):
+        open_frames(1)
