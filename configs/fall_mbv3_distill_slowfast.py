@@ -24,16 +24,10 @@ model = dict(
     student_view=dict(num_frames=_base_.num_segments, sampling='random',
                       size=(_base_.input_size[1], _base_.input_size[0])))
 
+# fall_mbv3_distill.py's pipeline (the whole 48-frame span, NCTHW), resized to
+# the teacher's resolution instead of the student's
 train_pipeline = [
-    dict(type='CheckedDecordInit'),
-    dict(type='SampleFrames', clip_len=_base_.clip_len * _base_.frame_interval,
-         frame_interval=1, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='RandomResizedCrop', area_range=(0.8, 1.0),
-         aspect_ratio_range=(0.9, 1.1)),
-    dict(type='Resize', scale=teacher_input_size, keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
+    dict(t, scale=teacher_input_size) if t['type'] == 'Resize' else t
+    for t in _base_.train_pipeline
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
