@@ -192,8 +192,9 @@ def run_stream(frames: Iterable[Tuple[float, np.ndarray]],
         if log is not None:
             log.close()
     seconds = time.perf_counter() - start
-    if memory_every and resident_mb() is not None:
-        memory.append((float(t), resident_mb()))
+    rss = resident_mb() if memory_every else None
+    if rss is not None:
+        memory.append((float(t), rss))
     lat = np.asarray(detector.latencies) * 1000
     return dict(
         memory_mb=memory,

@@ -22,17 +22,17 @@ split that feeds every model the same preprocessed clips (accuracy, fall
 recall, hard-negative accuracy, agreement with its FP32 source).
 """
 import copy
+import functools
 import os
 import os.path as osp
-import statistics
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
-from mmlight.evaluation.measure import CPU_MEMORY_METHOD, peak_memory, \
-    time_calls
+from mmlight.evaluation.measure import (CPU_MEMORY_METHOD, peak_memory,
+                                        time_interleaved)
 from mmlight.evaluation.report import fall_metrics
 
 __all__ = [
@@ -322,19 +322,12 @@ def measure_compressed_models(specs: Sequence[ModelSpec],
     backends = {n: b for n, b in backends.items()
                 if by_name[n]['kind'] != 'onnx'}
 
-    speed: Dict[str, Dict[int, List[float]]] = {
-        n: {b: [] for b in batch_sizes} for n in names}
-    rng = np.random.default_rng(0)
-    inputs = {b: rng.standard_normal((b, ) + shape[1:]).astype(np.float32)
-              for b in batch_sizes}
-    for _ in range(rounds):
-        for name in names:
-            backend = backends.get(name) or _backend(by_name[name], threads)
-            for b in batch_sizes:
-                calls = time_calls(backend, inputs[b], threads, min_iters,
-                                   min_seconds)
-                speed[name][b].append(calls * b)
-            del backend
+    loaders = {n: functools.partial(_backend, by_name[n], threads)
+               for n in names}
+    loaders.update({n: (lambda b=b: b) for n, b in backends.items()})
+    speed = time_interleaved(loaders, {n: shape[1:] for n in names},
+                             batch_sizes, rounds, threads, min_iters,
+                             min_seconds)
 
     rows = []
     for spec in specs:
@@ -347,8 +340,7 @@ def measure_compressed_models(specs: Sequence[ModelSpec],
             source=source,
             size_mb=osp.getsize(spec['path']) / 2**20,
             params=src_cost.get('params'), flops=src_cost.get('flops'),
-            clips_per_s={b: statistics.median(v)
-                         for b, v in speed[name].items()},
+            clips_per_s=speed[name],
             peak_mem_mb=None, top1=metrics['top1'],
             fall_recall=metrics['fall_recall'],
             hard_negative_acc=metrics['hard_negative_acc'],

@@ -26,13 +26,13 @@ light row: the issue's targets are >= 10x smaller, >= 3x less peak memory,
 >= 5x the clips/s and <= 1.5 points accuracy loss.
 """
 import copy
+import functools
 import os
 import os.path as osp
 import sys
 import traceback
 from typing import Any, Callable, Dict, Optional, Sequence
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -41,7 +41,7 @@ from mmlight.evaluation.measure import (CPU_MEMORY_METHOD,
                                         CUDA_MEMORY_METHOD,
                                         CUDA_TRAIN_MEMORY_METHOD,
                                         peak_memory, peak_training_memory,
-                                        time_calls)
+                                        time_interleaved)
 from mmlight.evaluation.benchmark import _fmt as _cell
 from mmlight.evaluation.benchmark import write_json as write_rows
 from mmlight.evaluation.report import fall_metrics
@@ -253,20 +253,6 @@ def _entry_config(entry: ModelEntry, data_root: Optional[str],
     return cfg, _cfg_dict(cfg), tuple(infer_input_shape(cfg))
 
 
-def _timed(forward: Callable, shape: Sequence[int],
-           batch_sizes: Sequence[int], threads: int, min_iters: int,
-           min_seconds: float) -> Dict[int, float]:
-    """Clips/s of ``forward`` at each batch size (random clips, seed 0)."""
-    rng = np.random.default_rng(0)
-    speed = {}
-    for batch in batch_sizes:
-        clips = rng.standard_normal((batch, ) + tuple(shape[1:])).astype(
-            np.float32)
-        speed[batch] = batch * time_calls(forward, clips, threads,
-                                          min_iters, min_seconds)
-    return speed
-
-
 def _set_speed(row: Dict[str, Any], speed: Dict[int, float]) -> None:
     row['clips_per_s'] = dict(speed)
     row['latency_ms'] = 1000.0 / speed[1]
@@ -365,8 +351,9 @@ def measure_entry(entry: ModelEntry, work_dir: str,
         else:
             forward = _load_forward(kind, cfg_dict, file, threads)
         if timing:
-            _set_speed(row, _timed(forward, shape, batch_sizes, threads,
-                                   min_iters, min_seconds))
+            _set_speed(row, time_interleaved(
+                {name: lambda: forward}, {name: shape[1:]}, batch_sizes, 1,
+                threads, min_iters, min_seconds)[name])
 
         if memory:
             if kind == 'torch' and device == 'cuda':
@@ -438,43 +425,33 @@ def time_entries(entries: Sequence[ModelEntry],
     if len(entries) != len(rows):
         raise ValueError(f'{len(entries)} entries but {len(rows)} rows')
     from mmlight.deployment.recognizer import torch_backend
-    live = {}  # name -> (entry, cfg_dict, shape, forward or None)
+    loaders, shapes = {}, {}
     for entry, row in zip(entries, rows):
         if row.get('error'):
             continue
+        name, kind, file = entry['name'], entry['kind'], entry['file']
         try:
             _, cfg_dict, shape = _entry_config(entry, data_root, cfg_options)
-            forward = None  # ONNX Runtime: a fresh session each round
-            if entry['kind'] == 'torch':
-                forward = torch_backend(_load_model(cfg_dict, entry['file']))
-            elif entry['kind'] == 'pt2':
-                forward = _load_forward('pt2', cfg_dict, entry['file'],
-                                        threads)
-            live[entry['name']] = (entry, cfg_dict, shape, forward)
+            if kind == 'onnx':  # a fresh session each turn
+                loaders[name] = functools.partial(_load_forward, kind,
+                                                  cfg_dict, file, threads)
+            else:
+                forward = torch_backend(_load_model(cfg_dict, file)) \
+                    if kind == 'torch' else _load_forward(kind, cfg_dict,
+                                                          file, threads)
+                loaders[name] = lambda f=forward: f
+            shapes[name] = shape[1:]
         except Exception as e:
             row['error'] = f'timing: {type(e).__name__}: {e}'
-    by_name = {row['name']: row for row in rows}
-    speeds: Dict[str, Dict[int, list]] = {
-        name: {b: [] for b in batch_sizes} for name in live}
-    for _ in range(rounds):
-        for name, (entry, cfg_dict, shape, forward) in list(live.items()):
-            try:
-                # An idle ONNX Runtime session keeps spinning threads that
-                # would slow whatever runs next: it lives for its turn only.
-                fn = forward or _load_forward(entry['kind'], cfg_dict,
-                                              entry['file'], threads)
-                for batch, value in _timed(fn, shape, batch_sizes, threads,
-                                           min_iters, min_seconds).items():
-                    speeds[name][batch].append(value)
-                del fn
-            except Exception as e:
-                by_name[name]['error'] = f'timing: {type(e).__name__}: {e}'
-                del live[name]
-    for name in live:
-        row = by_name[name]
-        _set_speed(row, {b: float(np.median(v))
-                         for b, v in speeds[name].items()})
-        row['timing_rounds'] = rounds
+    errors: Dict[str, str] = {}
+    speeds = time_interleaved(loaders, shapes, batch_sizes, rounds, threads,
+                              min_iters, min_seconds, errors)
+    for row in rows:
+        if row['name'] in errors:
+            row['error'] = f'timing: {errors[row["name"]]}'
+        elif row['name'] in speeds:
+            _set_speed(row, speeds[row['name']])
+            row['timing_rounds'] = rounds
 
 
 # ----------------------------------------------------------------- format

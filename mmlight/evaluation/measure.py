@@ -8,15 +8,15 @@ import gc
 import multiprocessing
 import resource
 import time
-from typing import Any, Callable, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 
 __all__ = [
-    'time_calls', 'resident_mb', 'peak_memory', 'peak_training_memory',
-    'CPU_MEMORY_METHOD', 'CUDA_MEMORY_METHOD', 'CPU_TRAIN_MEMORY_METHOD',
-    'CUDA_TRAIN_MEMORY_METHOD'
+    'time_calls', 'time_interleaved', 'resident_mb', 'peak_memory',
+    'peak_training_memory', 'CPU_MEMORY_METHOD', 'CUDA_MEMORY_METHOD',
+    'CPU_TRAIN_MEMORY_METHOD', 'CUDA_TRAIN_MEMORY_METHOD'
 ]
 
 CPU_MEMORY_METHOD = (
@@ -81,6 +81,68 @@ def time_calls(fn: Callable[[Any], Any], inputs: Any, threads: int = 2,
     finally:
         torch.set_num_threads(previous)
     return iters / elapsed
+
+
+def time_interleaved(loaders: Dict[str, Callable[[], Callable[[Any], Any]]],
+                     shapes: Dict[str, Sequence[int]],
+                     batch_sizes: Sequence[int] = (1, 8),
+                     rounds: int = 3, threads: int = 2,
+                     min_iters: int = 10, min_seconds: float = 1.0,
+                     errors: Optional[Dict[str, str]] = None
+                     ) -> Dict[str, Dict[int, float]]:
+    """Clips/s of several models side by side, median over rounds.
+
+    In each round every model, in turn, gets its forward from its loader
+    and is timed (:func:`time_calls`) at every batch size on random float32
+    clips (seed 0, the same for models of one shape); the forward is
+    dropped after its turn. A noisy moment then costs one round of one
+    model, not its whole figure, and no model is favoured by when it ran.
+    A loader may return a model it keeps, or build a fresh one each turn
+    (an idle ONNX Runtime session keeps spinning threads that would slow
+    whatever runs next).
+
+    Args:
+        loaders (dict): ``{name: () -> forward}``; ``forward(clips)``
+            takes a ``(N, *shape)`` float32 array.
+        shapes (dict): ``{name: one clip's shape}`` (no batch dimension).
+        batch_sizes (Sequence[int]): Batch sizes. Defaults to (1, 8).
+        rounds (int): Rounds, >= 1. Defaults to 3.
+        threads (int): See :func:`time_calls`. Defaults to 2.
+        min_iters (int): See :func:`time_calls`. Defaults to 10.
+        min_seconds (float): See :func:`time_calls`. Defaults to 1.0.
+        errors (dict, optional): If given, a model whose loader or forward
+            raises is dropped and ``errors[name]`` says why; otherwise the
+            exception propagates. Defaults to None.
+
+    Returns:
+        dict: ``{name: {batch size: median clips/s}}`` of the models that
+        did not fail.
+    """
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f'rounds must be an int >= 1, got {rounds!r}')
+    by_shape: Dict[tuple, Dict[int, np.ndarray]] = {}
+    for shape in {tuple(s) for s in shapes.values()}:
+        rng = np.random.default_rng(0)  # the same clips for every model
+        by_shape[shape] = {b: rng.standard_normal((b, ) + shape).astype(
+            np.float32) for b in batch_sizes}
+    inputs = {name: by_shape[tuple(shape)] for name, shape in shapes.items()}
+    speeds = {name: {b: [] for b in batch_sizes} for name in loaders}
+    for _ in range(rounds):
+        for name in list(speeds):
+            try:
+                forward = loaders[name]()
+                for b in batch_sizes:
+                    speeds[name][b].append(b * time_calls(
+                        forward, inputs[name][b], threads, min_iters,
+                        min_seconds))
+                del forward
+            except Exception as e:
+                if errors is None:
+                    raise
+                errors[name] = f'{type(e).__name__}: {e}'
+                del speeds[name]
+    return {name: {b: float(np.median(v)) for b, v in by_batch.items()}
+            for name, by_batch in speeds.items()}
 
 
 def _status_mb(field: str) -> Optional[float]:

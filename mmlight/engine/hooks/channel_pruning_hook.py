@@ -253,9 +253,7 @@ class ChannelPruningHook(Hook):
     def _step(self, runner, model: nn.Module, target: nn.Module,
               index: int) -> str:
         """Pruning step ``index`` on ``target``; returns the report."""
-        batches = iter(runner.train_dataloader)
-        first = next(batches)
-        if self.pruner is None:
+        if self.pruner is None:  # magnitudes only: no batch needed
             amount = self.unstructured * (index + 1) / len(self.prune_at)
             sparsity = apply_unstructured_pruning(target, amount)
             self._masks = zero_masks(target)
@@ -264,6 +262,8 @@ class ChannelPruningHook(Hook):
                     f'{len(self.prune_at)}: {100 * sparsity:.1f}% of '
                     'conv/linear weights are zero (no faster on dense '
                     'kernels)')
+        batches = iter(runner.train_dataloader)
+        first = next(batches)
         if self.pruner.model is not target:
             inputs = self._data(model, target, first, False)['inputs']
             self.pruner.attach(target, inputs, steps_done=self.steps_done)
