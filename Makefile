@@ -14,7 +14,7 @@ ROOMS  ?= 1
 TEACHER_EPOCHS ?=
 STUDENT_EPOCHS ?=
 
-.PHONY: all install demo pipeline quick-demo data teacher student distill report bench compress test clean
+.PHONY: all install demo pipeline quick-demo data teacher student distill report bench compress test clean real
 
 all: test
 
@@ -212,6 +212,133 @@ compress: data
 		--work-dir $(WORK)/compression --data-root $(DATA) \
 		--out $(WORK)/compression/table.md \
 		--json $(WORK)/compression/results.json
+
+# ------------------------------------------------------------ real video
+# make real: the whole pipeline on human-recorded video, the Le2i / ImViA
+# fall dataset (read from $(LE2I), never copied: the converter links the
+# videos and decodes them once into a frame cache under $(R_DATA)):
+# convert (windows, split by video and scene) -> the three sim-to-real rows
+# (SynthFall student zero-shot, Le2i from scratch, SynthFall-pretrained +
+# fine-tuned) -> teacher -> the fine-tuned student distilled from it ->
+# pruned -> INT8 (PT2E, ONNX) -> tools/benchmark.py on the Le2i test windows ->
+# stream alerts over every whole test video (alarm chosen on the val
+# videos) -> $(RW)/summary.md. At most 60 min on 2 CPU cores (README).
+LE2I    ?= ../shared/realdata/le2i
+RW      ?= work_dirs/real
+R_DATA  ?= data/le2i
+R_SYNTH ?= data/synthfall_real
+R_SYNTH_CLIPS  ?= 840
+R_SYNTH_EPOCHS ?= 6
+R_EPOCHS       ?= 8
+R_DISTILL_EPOCHS ?= 4
+R_PRUNE_EPOCHS ?= 3
+R_OPTS  = $(foreach s,train val test,\
+	$(s)_dataloader.dataset.ann_file=$(abspath $(R_DATA))/$(s).txt \
+	$(s)_dataloader.dataset.data_prefix.video=$(abspath $(R_DATA)) \
+	$(s)_dataloader.dataset.frame_cache=$(abspath $(R_DATA))/frames)
+R_SOPTS = $(foreach s,train val test,\
+	$(s)_dataloader.dataset.ann_file=$(abspath $(R_SYNTH))/$(s)_binary.txt \
+	$(s)_dataloader.dataset.data_prefix.video=$(abspath $(R_SYNTH)))
+best = cp $$(ls -t $(1)/best_*.pth | head -n 1) $(1)/best.pth
+# tools/test.py on the Le2i test windows, its log kept for the summary
+rtest = mkdir -p $(3) && $(BIN)/python tools/test.py configs/$(1).py $(2) \
+	--work-dir $(3) --cfg-options $(R_OPTS) > $(3)/test.log 2>&1 \
+	|| { tail -n 30 $(3)/test.log; exit 1; }; grep -E "Epoch\(test\).*acc" $(3)/test.log
+
+real: $(RW)/summary.md
+	@cat $(RW)/summary.md
+
+$(RW)/le2i.done:
+	@test -d "$(LE2I)" || { echo "make real: the Le2i dataset is not at LE2I=$(LE2I) (a folder of <scene>/Videos and <scene>/Annotation_files; see the README, Real video)"; exit 2; }
+	$(MAKE) --no-print-directory install
+	$(BIN)/python tools/data/convert_fall_dataset.py le2i $(LE2I) --out $(R_DATA) \
+		--frame-cache 160 120 --seed 0
+	mkdir -p $(RW) && touch $@
+
+$(RW)/synthfall.done:
+	$(MAKE) --no-print-directory install
+	$(BIN)/python tools/data/synthfall.py --out $(R_SYNTH) --num-clips $(R_SYNTH_CLIPS) \
+		--rooms 0 --seed 0 --workers 2 --overwrite
+	mkdir -p $(RW) && touch $@
+
+# SynthFall pretraining (fall / no fall, 128x96, every clip its own room)
+$(RW)/synth_student/best.pth: $(RW)/synthfall.done
+	$(BIN)/python tools/train.py configs/fall_mbv3s_tsm_synthfall128.py \
+		--work-dir $(RW)/synth_student --epochs $(R_SYNTH_EPOCHS) --cfg-options $(R_SOPTS)
+	$(call best,$(RW)/synth_student)
+
+# sim-to-real row 1: the SynthFall student on the Le2i test windows
+$(RW)/zeroshot/test.log: $(RW)/synth_student/best.pth $(RW)/le2i.done
+	$(call rtest,fall_mbv3s_tsm_le2i_zeroshot,$<,$(RW)/zeroshot)
+
+# sim-to-real row 2: the student trained on Le2i alone
+$(RW)/scratch/best.pth: $(RW)/le2i.done
+	$(BIN)/python tools/train.py configs/fall_mbv3s_tsm_le2i.py \
+		--work-dir $(RW)/scratch --epochs $(R_EPOCHS) --cfg-options $(R_OPTS)
+	$(call best,$(RW)/scratch)
+	$(call rtest,fall_mbv3s_tsm_le2i,$@,$(RW)/scratch)
+
+# sim-to-real row 3: SynthFall-pretrained, fine-tuned on Le2i
+$(RW)/finetune/best.pth: $(RW)/synth_student/best.pth $(RW)/le2i.done
+	$(BIN)/python tools/train.py configs/fall_mbv3s_tsm_le2i.py \
+		--work-dir $(RW)/finetune --epochs $(R_EPOCHS) \
+		--cfg-options load_from=$< $(R_OPTS)
+	$(call best,$(RW)/finetune)
+	$(call rtest,fall_mbv3s_tsm_le2i,$@,$(RW)/finetune)
+
+$(RW)/teacher/best.pth: $(RW)/le2i.done
+	$(BIN)/python tools/train.py configs/fall_shufflenetv2_tsm_le2i.py \
+		--work-dir $(RW)/teacher --cfg-options $(R_OPTS)
+	$(call best,$(RW)/teacher)
+	$(call rtest,fall_shufflenetv2_tsm_le2i,$@,$(RW)/teacher)
+
+# the fine-tuned student (row 3) distilled further from the teacher
+$(RW)/distill/student.pth: $(RW)/teacher/best.pth $(RW)/finetune/best.pth
+	$(BIN)/python tools/train.py configs/fall_mbv3_distill_le2i.py \
+		--work-dir $(RW)/distill --epochs $(R_DISTILL_EPOCHS) \
+		--cfg-options model.teacher_ckpt=$< model.student_ckpt=$(RW)/finetune/best.pth $(R_OPTS)
+	cp $$(ls -t $(RW)/distill/best_*_student.pth | head -n 1) $@
+	$(call rtest,fall_mbv3s_tsm_le2i,$@,$(RW)/distill)
+
+$(RW)/pruned/best.pth: $(RW)/distill/student.pth
+	$(BIN)/python tools/train.py configs/fall_mbv3_prune_le2i.py \
+		--work-dir $(RW)/pruned --epochs $(R_PRUNE_EPOCHS) \
+		--cfg-options load_from=$< $(R_OPTS)
+	$(call best,$(RW)/pruned)
+
+$(RW)/int8/int8_model.pt2: $(RW)/pruned/best.pth
+	$(call rtest,fall_mbv3_prune_int8_le2i,$<,$(RW)/int8)
+
+$(RW)/onnx/pruned_int8.onnx: $(RW)/pruned/best.pth
+	$(BIN)/python tools/deployment/export_onnx.py configs/fall_mbv3_prune_le2i.py \
+		$< --out $(RW)/onnx/pruned.onnx --int8 $@ --cfg-options $(R_OPTS)
+
+$(RW)/benchmark/table.md: $(RW)/int8/int8_model.pt2 $(RW)/onnx/pruned_int8.onnx
+	$(BIN)/python tools/benchmark.py \
+		teacher=configs/fall_shufflenetv2_tsm_le2i.py,$(RW)/teacher/best.pth \
+		distilled=configs/fall_mbv3s_tsm_le2i.py,$(RW)/distill/student.pth \
+		pruned=configs/fall_mbv3_prune_le2i.py,$(RW)/pruned/best.pth \
+		pruned_int8_pt2e=configs/fall_mbv3_prune_le2i.py,$(RW)/int8/int8_model.pt2 \
+		pruned_int8_onnx=configs/fall_mbv3_prune_le2i.py,$(RW)/onnx/pruned_int8.onnx \
+		--batch-sizes 1 8 --rounds 2 --cfg-options $(R_OPTS) \
+		--work-dir $(RW)/benchmark --out $@.tmp --json $(RW)/benchmark/results.json
+	mv $@.tmp $@
+
+# stream alerts: the alarm chosen on the val videos, applied to the test ones
+STREAM_teacher   = configs/fall_shufflenetv2_tsm_le2i.py --checkpoint $(RW)/teacher/best.pth
+STREAM_int8_onnx = configs/fall_mbv3_prune_le2i.py --onnx $(RW)/onnx/pruned_int8.onnx
+$(RW)/stream/teacher_test.json: $(RW)/teacher/best.pth
+$(RW)/stream/int8_onnx_test.json: $(RW)/onnx/pruned_int8.onnx
+$(RW)/stream/%_test.json:
+	mkdir -p $(RW)/stream
+	$(BIN)/python tools/analysis/stream_eval.py $(STREAM_$*) --data-root $(R_DATA) \
+		--split val --choose $(RW)/stream/$*_alarm.json --threads 2
+	$(BIN)/python tools/analysis/stream_eval.py $(STREAM_$*) --data-root $(R_DATA) \
+		--split test --alarm $(RW)/stream/$*_alarm.json --threads 2 --out $@
+
+$(RW)/summary.md: $(RW)/zeroshot/test.log $(RW)/scratch/best.pth $(RW)/finetune/best.pth \
+		$(RW)/benchmark/table.md $(RW)/stream/teacher_test.json $(RW)/stream/int8_onnx_test.json
+	$(BIN)/python tools/analysis/real_report.py --work-dir $(RW) --out $@
 
 # Two pytest workers (pytest-xdist), one thread each: most of the suite is
 # Python-bound tracing/export, so on 2 cores this halves the wall time.

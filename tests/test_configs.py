@@ -37,6 +37,11 @@ def test_config_builds_and_forwards(path, tmp_path):
     assert cfg.param_scheduler[-1]['end'] == cfg.train_cfg.max_epochs
     if cfg.model.type == 'VideoDistill':
         cfg.model.teacher_ckpt = _random_teacher_ckpt(cfg, tmp_path)
+        if cfg.model.get('student_ckpt'):
+            student = MODELS.build(cfg.model.student)
+            cfg.model.student_ckpt = str(tmp_path / 'student.pth')
+            torch.save({'meta': {}, 'state_dict': student.state_dict()},
+                       cfg.model.student_ckpt)
         _check_distill_train_step(cfg)
     model = MODELS.build(cfg.model).eval()
     pipeline = cfg.test_dataloader.dataset.pipeline

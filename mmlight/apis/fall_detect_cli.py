@@ -15,7 +15,10 @@ from .fall_detector import (OnlineFallDetector, StreamingFallDetector,
                             build_clip_scorer)
 from .frame_source import open_frames
 
-__all__ = ['build_parser', 'window_from_config', 'run_stream', 'main']
+__all__ = [
+    'build_parser', 'load_detector_config', 'window_from_config',
+    'run_stream', 'main'
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,9 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument('--checkpoint', help='PyTorch .pth, or an exported '
                        'INT8 .pt2')
     model.add_argument('--onnx', help='ONNX model (FP32 or INT8)')
-    p.add_argument('--window-seconds', type=float, default=3.2,
+    p.add_argument('--window-seconds', type=float, default=None,
                    help='window span of a 2D/TSM model (TSN segments spread '
-                   'over it); a 3D model\'s is its clip (default 3.2)')
+                   'over it); a 3D model\'s is its clip (default: the '
+                   'config\'s window_frames, else 3.2)')
     p.add_argument('--stride', type=int, default=8,
                    help='frames between windows (default 8)')
     p.add_argument('--fps', type=float, default=0.0,
@@ -68,12 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def window_from_config(cfg: Any, fps: float, window_seconds: float
+def window_from_config(cfg: Any, fps: float,
+                       window_seconds: Optional[float]
                        ) -> Tuple[int, int, Tuple[int, int], str]:
     """``(window_frames, num_segments, (W, H), input_format)`` of a config's
     test pipeline: a 3D model's window is its clip (``clip_len *
     frame_interval``), a 2D/TSM model spreads its ``num_clips`` segments
-    over ``window_seconds``."""
+    over ``window_seconds`` (None: the config's ``window_frames`` when it
+    has one, the frames its training windows span, else 3.2 s)."""
     from mmlight.utils.complexity import infer_input_shape
     shape = infer_input_shape(cfg)
     pipeline = cfg.test_dataloader.dataset.pipeline
@@ -82,8 +88,42 @@ def window_from_config(cfg: Any, fps: float, window_seconds: float
         frames = sampler['clip_len'] * sampler.get('frame_interval', 1)
         return frames, shape[3], (shape[5], shape[4]), 'NCTHW'
     segments = shape[1]
+    if window_seconds is None:
+        # the config's training window (frames), else 3.2 s (SynthFall)
+        if cfg.get('window_frames'):
+            return (int(cfg.window_frames), segments, (shape[4], shape[3]),
+                    'NCHW')
+        window_seconds = 3.2
     frames = max(segments, int(round(window_seconds * fps)))
     return frames, segments, (shape[4], shape[3]), 'NCHW'
+
+
+def load_detector_config(args: argparse.Namespace,
+                         more_files: Iterable[Optional[str]] = ()
+                         ) -> Tuple[Any, List[str]]:
+    """The model's config and class names for a detector command line:
+    checks that ``--checkpoint`` / ``--onnx`` and ``more_files`` exist,
+    applies ``--threads`` and checks ``--fall-class``.
+
+    Raises:
+        FileNotFoundError: A missing file, naming it.
+        ValueError: ``--fall-class`` is not one of the config's classes.
+    """
+    import torch
+
+    from mmlight.deployment.onnx_deploy import load_config
+    from mmlight.deployment.recognizer import check_file
+    cfg = load_config(args.config)
+    for path in (args.checkpoint, args.onnx, *more_files):
+        if path is not None:
+            check_file(path, 'input file')
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    classes = list(cfg.get('classes') or [])
+    if args.fall_class not in classes:
+        raise ValueError(f'--fall-class {args.fall_class!r} is not one of '
+                         f"the config's classes {classes}")
+    return cfg, classes
 
 
 def _draw(frame: np.ndarray, history: Iterable[float], alert: bool,
@@ -213,22 +253,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     Returns:
         int: 0.
     """
-    import torch
-
-    from mmlight.deployment.onnx_deploy import load_config
-    from mmlight.deployment.recognizer import check_file
     from mmlight.evaluation.stream_metrics import match_fall_events
     args = build_parser().parse_args(argv)
-    cfg = load_config(args.config)
-    for path in (args.checkpoint, args.onnx, args.gt):
-        if path is not None:
-            check_file(path, 'input file')
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    classes = list(cfg.get('classes') or [])
-    if args.fall_class not in classes:
-        raise ValueError(f'--fall-class {args.fall_class!r} is not one of '
-                         f'the config\'s classes {classes}')
+    cfg, classes = load_detector_config(args, (args.gt, ))
     frames, fps = open_frames(args.input, args.fps)
     window, segments, size, fmt = window_from_config(cfg, fps,
                                                      args.window_seconds)

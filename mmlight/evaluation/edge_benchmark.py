@@ -33,6 +33,7 @@ import sys
 import traceback
 from typing import Any, Callable, Dict, Optional, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -379,7 +380,8 @@ def measure_entry(entry: ModelEntry, work_dir: str,
             metrics = fall_metrics(result['gt_labels'],
                                    result['pred_labels'], classes)
             for key in ('top1', 'fall_recall', 'hard_negative_acc'):
-                row[key] = metrics[key]
+                # NaN (no such clips or class): shown as n/a
+                row[key] = None if np.isnan(metrics[key]) else metrics[key]
     except Exception as e:  # one model must not end the benchmark
         row['error'] = f'{type(e).__name__}: {e}'
         print(f'[{name}] failed:\n{traceback.format_exc()}', file=sys.stderr)

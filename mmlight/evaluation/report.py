@@ -76,18 +76,24 @@ def fall_metrics(gt: np.ndarray, pred: np.ndarray, classes: Sequence[str],
         dict[str, float]: ``top1`` and ``mean_class_acc``; ``fall_recall``
         and ``fall_precision`` of the binary fall decision (any other class
         counts as "no fall"); ``hard_negative_acc``, the binary accuracy on
-        the clips that are falls or hard negatives. Values in [0, 1].
+        the clips that are falls or hard negatives (NaN where the classes
+        have no ``hard_negative``, as a fall / no-fall dataset). Values in
+        [0, 1].
+
+    Raises:
+        ValueError: ``fall`` is not one of ``classes``.
     """
     classes = list(classes)
-    for name in (fall, hard_negative):
-        if name not in classes:
-            raise ValueError(f'class {name!r} not in {classes}')
+    if fall not in classes:
+        raise ValueError(f'class {fall!r} not in {classes}')
     cm = confusion_matrix(gt, pred, len(classes))
     per_class = cm.diagonal() / np.maximum(cm.sum(axis=1), 1)
     present = cm.sum(axis=1) > 0
-    f, h = classes.index(fall), classes.index(hard_negative)
+    f = classes.index(fall)
     is_fall, said_fall = gt == f, pred == f
-    hard = (gt == f) | (gt == h)
+    # a fall / no-fall dataset has no hard-negative class: NaN there
+    hard = ((gt == f) | (gt == classes.index(hard_negative))) \
+        if hard_negative in classes else np.zeros_like(is_fall)
     return dict(
         top1=float((gt == pred).mean()),
         mean_class_acc=float(per_class[present].mean()),

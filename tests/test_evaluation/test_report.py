@@ -65,3 +65,15 @@ def test_markdown_tables():
                                          fall_recall=1., fall_precision=1.,
                                          hard_negative_acc=.25))])
     assert '| m | 50.0 | 50.0 | 100.0 | 100.0 | 25.0 |' in summary
+
+
+def test_fall_metrics_of_a_binary_dataset_has_no_hard_negative():
+    import math
+
+    import numpy as np
+
+    from mmlight.evaluation import fall_metrics
+    m = fall_metrics(np.array([0, 1, 1, 0]), np.array([0, 1, 0, 0]),
+                     ['no_fall', 'fall'])
+    assert m['top1'] == 0.75 and m['fall_recall'] == 0.5
+    assert math.isnan(m['hard_negative_acc'])

@@ -1,12 +1,17 @@
 """``tools/data/convert_fall_dataset.py``: a public fall dataset's download
 to MMAction2 annotation files, split by recording."""
 import argparse
-from typing import List, Optional, Sequence
+import json
+from typing import Dict, List, Optional, Sequence
+
+import os
+import os.path as osp
+import warnings
 
 from .common import (FALL_CLASSES, ClipRecord, split_records,
-                     write_annotations)
+                     write_annotations, write_window_annotations)
 from .folders import convert_folders
-from .le2i import convert_le2i
+from .le2i import convert_le2i, le2i_windows, scene_of, window_counts
 from .urfall import convert_urfall
 
 __all__ = ['build_parser', 'main']
@@ -26,8 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('root', help='the downloaded dataset')
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument('--ratios', type=float, nargs=3,
-                        default=(0.7, 0.15, 0.15),
-                        metavar=('TRAIN', 'VAL', 'TEST'))
+                        metavar=('TRAIN', 'VAL', 'TEST'),
+                        help='shares of the recordings in the train, val '
+                        'and test splits, summing to 1 (default 0.7 0.15 '
+                        '0.15; le2i 0.6 0.15 0.25)')
     parser.add_argument('--seed', type=int, default=0,
                         help='shuffles the recordings before the split')
     parser.add_argument('--copy', action='store_true',
@@ -44,6 +51,31 @@ def build_parser() -> argparse.ArgumentParser:
                         help='folders: regex whose group 1 names the '
                         'recording (e.g. a subject) that must stay in one '
                         'split')
+    le2i = parser.add_argument_group(
+        'le2i windows', 'Le2i is written as windows cut from each video '
+        '(<split>.txt: "<video> <first> <last> <label>"), the whole videos '
+        'as <split>_videos.txt (for the stream evaluation)')
+    le2i.add_argument('--window', type=int, default=48,
+                      help='frames a window spans (default 48: 1.9 s at '
+                      '25 fps)')
+    le2i.add_argument('--stride', type=int, default=8,
+                      help='frames between no-fall windows (default 8)')
+    le2i.add_argument('--fall-stride', type=int, default=2,
+                      help='frames between fall windows in the train split '
+                      '(default 2; val/test use --stride / 2)')
+    le2i.add_argument('--fall-cover', type=float, default=0.6,
+                      help="share of the fall's frames a fall window holds "
+                      '(default 0.6)')
+    le2i.add_argument('--frame-cache', type=int, nargs=2, metavar=('W', 'H'),
+                      help='decode each video once into frames/*.npy at '
+                      'this size (e.g. 160 120), read by the window configs')
+    le2i.add_argument('--scenes', nargs='+',
+                      help='only these scene folders (default: all)')
+    le2i.add_argument('--max-videos', type=int,
+                      help='only the first N videos of each scene (a smoke '
+                      'test)')
+    le2i.add_argument('--verbose', action='store_true',
+                      help='one line a video')
     return parser
 
 
@@ -53,14 +85,43 @@ def _convert(args: argparse.Namespace) -> tuple:
         records = convert_urfall(args.root, args.out, args.camera, args.fps)
         classes: Sequence[str] = FALL_CLASSES
     elif args.dataset == 'le2i':
-        records, skipped = convert_le2i(args.root, args.out,
-                                        link=not args.copy)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            records, skipped = convert_le2i(
+                args.root, args.out, link=not args.copy, scenes=args.scenes,
+                cache_size=args.frame_cache, verbose=args.verbose,
+                max_videos=args.max_videos)
+        for w in caught:
+            print(f'  warning: {w.message}')
         classes = FALL_CLASSES
     else:
         records, classes = convert_folders(args.root, args.out,
                                            args.classes, args.group_pattern,
                                            link=not args.copy)
     return records, classes, skipped
+
+
+def _write_le2i_windows(args: argparse.Namespace,
+                        splits: Dict[str, List[ClipRecord]]) -> None:
+    """Whole videos to ``<split>_videos.txt``, windows to ``<split>.txt``
+    and their counts and parameters to ``windows.json``."""
+    windows = {}
+    for split, records in splits.items():
+        os.replace(osp.join(args.out, f'{split}.txt'),
+                   osp.join(args.out, f'{split}_videos.txt'))
+        fall_stride = args.fall_stride if split == 'train' else max(
+            1, args.stride // 2)
+        windows[split] = [
+            (rec, win) for rec in records for win in le2i_windows(
+                rec, args.window, args.stride, fall_stride, args.fall_cover)]
+    write_window_annotations(args.out, windows)
+    with open(osp.join(args.out, 'windows.json'), 'w') as f:
+        json.dump(dict(
+            window=args.window, stride=args.stride,
+            fall_stride=dict(train=args.fall_stride,
+                             eval=max(1, args.stride // 2)),
+            fall_cover=args.fall_cover, frame_cache=args.frame_cache,
+            windows=window_counts(windows)), f, indent=1)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -71,10 +132,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """
     args = build_parser().parse_args(argv)
     records: List[ClipRecord]
+    if args.ratios is None:
+        args.ratios = (0.6, 0.15, 0.25) if args.dataset == 'le2i' else (
+            0.7, 0.15, 0.15)
     records, classes, skipped = _convert(args)
-    splits = split_records(records, args.ratios, args.seed)
+    if args.dataset == 'le2i':
+        # by video, stratified by scene and label: every split sees every
+        # room, with and without a fall
+        splits = split_records(records, args.ratios, args.seed,
+                               stratum=lambda r: (scene_of(r), r.label))
+    else:
+        splits = split_records(records, args.ratios, args.seed)
     counts = write_annotations(args.out, splits, classes, args.dataset,
                                {k: v for k, v in vars(args).items()})
+    if args.dataset == 'le2i':
+        _write_le2i_windows(args, splits)
     falls = {s: sum(r.label == 1 for r in rs) for s, rs in splits.items()}
     print(f'{args.dataset}: {len(records)} clips -> {args.out} '
           f'({", ".join(f"{s} {n}" for s, n in counts.items())}; classes '
@@ -82,6 +154,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if list(classes) == list(FALL_CLASSES):
         print('  falls per split: ' + ', '.join(
             f'{s} {n}' for s, n in falls.items()))
+    if args.dataset == 'le2i':
+        with open(osp.join(args.out, 'windows.json')) as f:
+            wcounts = json.load(f)['windows']
+        print('  windows (no_fall / fall): ' + ', '.join(
+            f'{s} {c["no_fall"]} / {c["fall"]}' for s, c in wcounts.items()))
+    for split, recs in splits.items():
+        if not recs:
+            print(f'  warning: the {split} split is empty ({len(records)} '
+                  f'recordings in groups of one class, ratios '
+                  f'{tuple(args.ratios)}): give more recordings or other '
+                  '--ratios')
     if skipped:
         print(f'  skipped {len(skipped)} videos without an annotation file, '
               f'e.g. {skipped[0]}')

@@ -7,7 +7,8 @@ import random
 import re
 import shutil
 from dataclasses import asdict, dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import (Callable, Dict, Hashable, Iterable, List, Optional,
+                    Sequence, Tuple)
 
 import numpy as np
 
@@ -15,7 +16,8 @@ from mmlight.datasets.errors import VideoReadError
 
 __all__ = [
     'FALL_CLASSES', 'ClipRecord', 'place_video', 'safe_name',
-    'split_records', 'write_annotations', 'write_video'
+    'split_records', 'write_annotations', 'write_video',
+    'write_window_annotations'
 ]
 
 #: Binary classes of the fall datasets, in label order.
@@ -49,7 +51,9 @@ class ClipRecord:
 
 def split_records(records: Sequence[ClipRecord],
                   ratios: Sequence[float] = (0.7, 0.15, 0.15),
-                  seed: int = 0) -> Dict[str, List[ClipRecord]]:
+                  seed: int = 0,
+                  stratum: Optional[Callable[[ClipRecord], Hashable]] = None
+                  ) -> Dict[str, List[ClipRecord]]:
     """Split by group, so that a group's clips share one split.
 
     Groups are shuffled with ``seed`` and dealt to train, val and test in
@@ -64,6 +68,10 @@ def split_records(records: Sequence[ClipRecord],
         ratios (Sequence[float]): Train, val, test; summing to 1.
             Defaults to (0.7, 0.15, 0.15).
         seed (int): Shuffles the groups. Defaults to 0.
+        stratum (Callable, optional): With single-class groups, the stratum
+            of a group's first record (e.g. ``(scene, label)``, so that
+            every split holds every room's falls and non-falls). Defaults
+            to None (the label).
 
     Returns:
         dict: ``'train'``, ``'val'``, ``'test'`` to their records.
@@ -82,8 +90,9 @@ def split_records(records: Sequence[ClipRecord],
     for rec in records:
         groups.setdefault(rec.group, []).append(rec)
     if all(len({rec.label for rec in g}) == 1 for g in groups.values()):
-        strata = sorted({g[0].label for g in groups.values()})
-        by_stratum = [[n for n, g in groups.items() if g[0].label == s]
+        key = stratum or (lambda rec: rec.label)
+        strata = sorted({key(g[0]) for g in groups.values()})
+        by_stratum = [[n for n, g in groups.items() if key(g[0]) == s]
                       for s in strata]
     else:
         by_stratum = [list(groups)]
@@ -148,6 +157,29 @@ def write_annotations(out_dir: str, splits: Dict[str, List[ClipRecord]],
         json.dump(dict(dataset=dataset, classes=list(classes),
                        args=args or {}, clips=clips), f, indent=1)
     return counts
+
+
+def write_window_annotations(out_dir: str,
+                             windows: Dict[str, List[Tuple[ClipRecord,
+                                                           'Window']]],
+                             ) -> Dict[str, int]:
+    """Write window annotation files, ``<split>.txt`` with lines
+    ``<video> <first frame> <last frame> <label>`` (0-based, inclusive),
+    which :class:`~mmlight.datasets.VideoWindowDataset` reads.
+
+    Args:
+        out_dir (str): The output root (videos are under it).
+        windows (dict): Split to ``(record, window)`` pairs.
+
+    Returns:
+        dict: Windows per split.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    for split, pairs in windows.items():
+        with open(osp.join(out_dir, f'{split}.txt'), 'w') as f:
+            for rec, win in pairs:
+                f.write(f'{rec.path} {win.start} {win.end} {win.label}\n')
+    return {split: len(pairs) for split, pairs in windows.items()}
 
 
 def write_video(frames: Iterable[Tuple[str, np.ndarray]], out_path: str,

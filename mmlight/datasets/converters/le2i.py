@@ -13,16 +13,28 @@ annotation file whose first two lines are the fall's first and last frame
 video is linked (or copied) to ``videos/<scene>/<video>.avi`` with spaces
 and brackets taken out of the name, label ``fall`` or ``no_fall``; videos
 without an annotation file are skipped and counted.
+
+Each video is decoded once: its real frame count is recorded (many Le2i
+re-encodes are a few frames shorter than their annotation: the fall frames
+are clamped to the video, with a warning naming the file) and, with a
+frame cache size, its frames are stored resized for training
+(:mod:`mmlight.datasets.frame_cache`). :func:`le2i_windows` then cuts the
+training windows (:mod:`.windows`).
 """
 import os
 import os.path as osp
-from typing import List, Optional, Sequence, Tuple
+import re
+import warnings
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmlight.datasets.errors import AnnotationError
+from mmlight.datasets.frame_cache import cache_file, decode_video
 
 from .common import ClipRecord, place_video, safe_name
+from .windows import Window, cut_windows
 
-__all__ = ['read_le2i_annotation', 'convert_le2i']
+__all__ = ['read_le2i_annotation', 'convert_le2i', 'le2i_windows',
+           'count_annotated_frames']
 
 _VIDEO_EXTS = ('.avi', '.mp4')
 _ANNOTATION_DIRS = ('Annotation_files', 'Annotations_files', 'Annotations')
@@ -66,27 +78,50 @@ def _annotation_dir(scene: str) -> Optional[str]:
     return None
 
 
+def _natural(name: str) -> list:
+    """Sort key: ``video (2)`` before ``video (10)``."""
+    return [int(t) if t.isdigit() else t for t in re.split(r'(\d+)', name)]
+
+
+def count_annotated_frames(path: str) -> int:
+    """Per-frame box lines of a Le2i annotation file (after the two fall
+    lines): the frames the annotation was made on."""
+    with open(path) as f:
+        return sum(1 for i, line in enumerate(f) if i >= 2 and line.strip())
+
+
 def convert_le2i(root: str, out_dir: str, link: bool = True,
-                 scenes: Optional[Sequence[str]] = None
+                 scenes: Optional[Sequence[str]] = None,
+                 cache_size: Optional[Tuple[int, int]] = None,
+                 verbose: bool = False, max_videos: Optional[int] = None
                  ) -> Tuple[List[ClipRecord], List[str]]:
     """Collect Le2i's annotated videos under ``out_dir``.
 
     Args:
         root (str): The downloaded dataset (scene folders).
-        out_dir (str): Output root; videos go to ``out_dir/videos``.
+        out_dir (str): Output root; videos go to ``out_dir/videos`` (linked
+            unless ``link`` is False), frame caches to ``out_dir/frames``.
         link (bool): Symlink the videos instead of copying them. Defaults
             to True.
         scenes (Sequence[str], optional): Only these scene folders.
             Defaults to None (all).
+        cache_size (tuple, optional): ``(W, H)``: decode each video once
+            into ``out_dir/frames/videos/<scene>/<video>.npy`` at that
+            size.
+            Defaults to None (no cache; the frames are still counted).
+        verbose (bool): Print one line a video. Defaults to False.
+        max_videos (int, optional): Only the first N annotated videos of
+            each scene (natural order). Defaults to None (all).
 
     Returns:
-        tuple: The records (grouped by video; the scene is
-        ``record.group.split('/')[0]``) and the videos skipped for want of
-        an annotation file.
+        tuple: The records (one a video, ``num_frames`` the decoded count;
+        the scene is ``record.group.split('/')[0]``) and the videos skipped
+        for want of an annotation file.
 
     Raises:
         FileNotFoundError: No root, or no scene with videos in it.
         AnnotationError: A malformed annotation file, naming file and line.
+        VideoReadError: A video that cannot be decoded, naming it.
     """
     if not osp.isdir(root):
         raise FileNotFoundError(f'Le2i root not found: {root}')
@@ -98,27 +133,81 @@ def convert_le2i(root: str, out_dir: str, link: bool = True,
                                          and scene not in scenes):
             continue
         ann_dir = _annotation_dir(scene_dir)
-        for video in sorted(os.listdir(videos_dir)):
+        taken = 0
+        for video in sorted(os.listdir(videos_dir), key=_natural):
             stem, ext = osp.splitext(video)
             if ext.lower() not in _VIDEO_EXTS:
                 continue
+            if max_videos is not None and taken >= max_videos:
+                break
             source = osp.join(videos_dir, video)
             ann = osp.join(ann_dir, stem + '.txt') if ann_dir else None
             if ann is None or not osp.isfile(ann):
                 skipped.append(source)
                 continue
             start, end = read_le2i_annotation(ann)
-            fall = end > 0
             rel = place_video(
                 source, out_dir,
                 f'videos/{safe_name(scene)}/{safe_name(stem)}{ext.lower()}',
                 link)
+            num_frames, fps = decode_video(
+                source, cache_size,
+                cache_file(osp.join(out_dir, 'frames'), rel)
+                if cache_size else None)
+            fall = end > 0
+            # Le2i counts frames from 1
+            fall_start, fall_end = (start - 1, end - 1) if fall else (None,
+                                                                      None)
+            annotated = count_annotated_frames(ann)
+            if annotated > num_frames:
+                warnings.warn(f'{source}: {num_frames} frames decoded, '
+                              f'{annotated} annotated ({ann}); the video is '
+                              f'{annotated - num_frames} frames shorter')
+            if fall and fall_end >= num_frames:
+                if fall_start >= num_frames:
+                    warnings.warn(f'{source}: the annotated fall (frames '
+                                  f'{start}-{end}) starts after the video\'s '
+                                  f'{num_frames} frames; the video is '
+                                  'skipped')
+                    skipped.append(source)
+                    continue
+                warnings.warn(f'{source}: the annotated fall ends at frame '
+                              f'{end}, after the video\'s {num_frames} '
+                              f'frames; clamped to {num_frames}')
+                fall_end = num_frames - 1
+            taken += 1
             records.append(ClipRecord(
                 path=rel, label=int(fall), group=f'{scene}/{stem}',
-                # Le2i counts frames from 1
-                fall_start=start - 1 if fall else None,
-                fall_end=end - 1 if fall else None, source=source))
+                fall_start=fall_start, fall_end=fall_end,
+                num_frames=num_frames, fps=fps, source=source))
+            if verbose:
+                print(f'  {rel}: {num_frames} frames at {fps:g} fps'
+                      + (f', fall {fall_start}-{fall_end}' if fall else
+                         ', no fall'), flush=True)
     if not records and not skipped:
-        raise FileNotFoundError(f'{root}: no Le2i scene (<scene>/Videos/'
-                                '*.avi) found')
+        raise FileNotFoundError(
+            f'{root}: no Le2i scene found (looked for <scene>/Videos/*.avi '
+            f'or *.mp4 with <scene>/{"|".join(_ANNOTATION_DIRS)}/*.txt)')
     return records, skipped
+
+
+def le2i_windows(record: ClipRecord, length: int, stride: int = 8,
+                 fall_stride: int = 2, fall_cover: float = 0.6
+                 ) -> List[Window]:
+    """The labelled windows of one converted video (:func:`cut_windows`
+    on its decoded frames and its fall)."""
+    return cut_windows(record.num_frames, length, record.fall_start,
+                       record.fall_end, stride, fall_stride, fall_cover)
+
+
+def scene_of(record: ClipRecord) -> str:
+    """The scene (``Coffee_room_01``...) a record was filmed in."""
+    return record.group.split('/')[0]
+
+
+def window_counts(windows: Dict[str, List[Tuple[ClipRecord, Window]]]
+                  ) -> Dict[str, Dict[str, int]]:
+    """Fall and no-fall windows per split."""
+    return {split: dict(no_fall=sum(w.label == 0 for _, w in ws),
+                        fall=sum(w.label == 1 for _, w in ws))
+            for split, ws in windows.items()}

@@ -3,6 +3,7 @@ from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn as nn
+from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 
@@ -98,6 +99,11 @@ class VideoDistill(BaseModel):
         data_preprocessor: This model's own preprocessor, which only moves
             the raw batch to the device. Defaults to
             ``dict(type='BaseDataPreprocessor')``.
+        student_ckpt: A checkpoint of the student alone (a plain
+            recognizer's, e.g. a fine-tuned student) to start from: checked
+            strictly at build time, loaded by ``init_weights`` (a runner's
+            ``load_from`` would look for ``student.``-prefixed keys).
+            Defaults to None (the student's own initialisation).
         init_cfg: MMEngine init config. Defaults to None.
     """
 
@@ -113,6 +119,7 @@ class VideoDistill(BaseModel):
                  teacher_logits: Optional[str] = None,
                  teacher_logits_recorder: str = 'logits',
                  data_preprocessor: Optional[dict] = None,
+                 student_ckpt: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
             data_preprocessor=data_preprocessor
@@ -125,6 +132,10 @@ class VideoDistill(BaseModel):
         self.t_view = teacher_view if teacher_view == 'student' else \
             _check_view('teacher_view', teacher_view)
         self.student = MODELS.build(student)
+        self.student_ckpt = student_ckpt
+        if student_ckpt is not None:  # fail at build time, naming the keys
+            load_checkpoint_strict(MODELS.build(student), student_ckpt,
+                                   what='student')
         blending = getattr(self.student.data_preprocessor, 'blending', None)
         if blending is not None:
             raise ValueError(
@@ -162,6 +173,15 @@ class VideoDistill(BaseModel):
         self.student_loss_weight = student_loss_weight
         self.distill_loss_scale = 1.0
         self.distillation_stopped = False
+
+    def init_weights(self) -> None:
+        """Initialise the student, then load ``student_ckpt`` into it."""
+        super().init_weights()
+        if self.student_ckpt is not None:
+            load_checkpoint_strict(self.student, self.student_ckpt,
+                                   what='student')
+            print_log(f'VideoDistill: student initialised from '
+                      f'{self.student_ckpt}', logger='current')
 
     @property
     def teacher(self) -> nn.Module:

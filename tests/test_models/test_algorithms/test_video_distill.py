@@ -240,3 +240,21 @@ def test_2d_teacher_sees_the_students_frames(tmp_path):
     assert seen['t'].shape == seen['s'].shape == (8, 3, 32, 32)
     torch.testing.assert_close(seen['t'], seen['s'])
     assert torch.isfinite(losses['distill.loss_kd'])
+
+
+def test_student_starts_from_student_ckpt(teacher_ckpt, tmp_path):
+    torch.manual_seed(5)
+    trained = MODELS.build(STUDENT)
+    path = str(tmp_path / 'student.pth')
+    torch.save({'meta': {}, 'state_dict': trained.state_dict()}, path)
+    algo = _algo(teacher_ckpt, student_ckpt=path)
+    algo.init_weights()  # what the runner calls; loads the checkpoint last
+    for key, value in trained.state_dict().items():
+        assert torch.equal(algo.student.state_dict()[key], value), key
+    # a checkpoint of another network fails at build time, naming it
+    other = dict(STUDENT, cls_head=dict(STUDENT['cls_head'], num_classes=5))
+    bad = str(tmp_path / 'other.pth')
+    torch.save({'meta': {}, 'state_dict': MODELS.build(other).state_dict()},
+               bad)
+    with pytest.raises(Exception, match='other.pth'):
+        _algo(teacher_ckpt, student_ckpt=bad)
