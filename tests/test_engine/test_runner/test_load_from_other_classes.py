@@ -33,5 +33,7 @@ def test_head_reinitialised_rest_loaded_and_logged(tiny_tsm_config,
         assert torch.equal(state[f'cls_head.{key}'], value), key
     assert state['cls_head.fc_cls.weight'].shape[0] == 2
     out, err = capfd.readouterr()
+    # the warning names each key left out (at WARNING: shown whatever the
+    # INFO level of the logger a previous Runner in this process set up)
     assert 'size mismatch for cls_head.fc_cls.weight' in out + err
-    assert f'Load checkpoint from {ckpt}' in out + err
+    assert 'size mismatch for cls_head.fc_cls.bias' in out + err
