@@ -54,30 +54,24 @@ val_pipeline = test_pipeline
 
 _dataset = dict(type='VideoWindowDataset', data_prefix=dict(video=data_root),
                 frame_cache=frame_cache, num_classes=num_classes)
+_loader = dict(_delete_=True, batch_size=8, num_workers=2,
+               persistent_workers=True)
+_eval_sampler = dict(type='DefaultSampler', shuffle=False)
 train_dataloader = dict(
-    _delete_=True,
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
     sampler=dict(type='ClassBalancedSampler', num_samples=1200),
     dataset=dict(ann_file=f'{data_root}/train.txt', skip_unreadable=True,
-                 pipeline=train_pipeline, **_dataset))
+                 pipeline=train_pipeline, **_dataset),
+    **_loader)
 val_dataloader = dict(
-    _delete_=True,
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    sampler=_eval_sampler,
     dataset=dict(ann_file=f'{data_root}/val.txt', pipeline=val_pipeline,
-                 test_mode=True, **_dataset))
+                 test_mode=True, **_dataset),
+    **_loader)
 test_dataloader = dict(
-    _delete_=True,
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    sampler=_eval_sampler,
     dataset=dict(ann_file=f'{data_root}/test.txt', pipeline=test_pipeline,
-                 test_mode=True, **_dataset))
+                 test_mode=True, **_dataset),
+    **_loader)
 test_evaluator = [
     dict(type='AccMetric'),
     dict(type='FallMetric'),
