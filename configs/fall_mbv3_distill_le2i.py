@@ -34,23 +34,14 @@ model = dict(
                 preds_T=dict(from_student=False, recorder='logits')))))
 
 # The algorithm takes NCTHW clips and cuts each network's view: here the
-# 8 TSN frames themselves (a random frame of each sixth of the window,
+# 8 TSN frames themselves (a random frame of each 6-frame segment,
 # `temporal_jitter`), so both networks see what the student trains on.
-train_pipeline = [
-    dict(type='CachedFrameInit'),
-    dict(type='SampleFrames', clip_len=_base_.num_segments,
-         frame_interval=_base_.window_frames // _base_.num_segments,
-         num_clips=1, temporal_jitter=True),
-    dict(type='CachedFrameDecode'),
-    dict(type='RandomResizedCrop', area_range=(0.5, 1.0),
-         aspect_ratio_range=(0.8, 1.25)),
-    dict(type='Resize', scale=_base_.input_size, keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
-         hue=0),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
+train_pipeline = _base_.train_pipeline
+train_pipeline[1] = dict(
+    type='SampleFrames', clip_len=_base_.num_segments,
+    frame_interval=_base_.window_frames // _base_.num_segments, num_clips=1,
+    temporal_jitter=True)
+train_pipeline[-2] = dict(type='FormatShape', input_format='NCTHW')
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 
 custom_hooks = [

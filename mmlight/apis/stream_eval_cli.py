@@ -94,15 +94,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         scores.append((times, probs))
         frames += summary['frames']
         seconds += summary['frames'] / video['fps']
-        if summary['latency_ms']['mean'] is not None:
-            latencies.append(summary['latency_ms']['mean'])
+        if summary['latency_ms'] is not None:
+            latencies.append(summary['latency_ms'])
         print(f'[{i}/{len(videos)}] {osp.basename(video["path"])}: '
               f'{summary["windows"]} windows, max p(fall) '
               f'{probs.max() if len(probs) else float("nan"):.2f}',
               flush=True)
     wall = time.perf_counter() - start
     if args.choose:
-        alarm, figs = choose_alarm(videos, scores, args.max_fa_per_hour)
+        alarm, _ = choose_alarm(videos, scores, args.max_fa_per_hour)
         os.makedirs(osp.dirname(osp.abspath(args.choose)), exist_ok=True)
         with open(args.choose, 'w') as f:
             json.dump(dict(alarm=alarm, chosen_on=args.split,
@@ -111,14 +111,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     else:
         with open(args.alarm) as f:
             alarm = json.load(f)['alarm']
-        figs = event_figures(videos, [replay_alarm(t, p, **alarm)
-                                      for t, p in scores])
+    events = [replay_alarm(t, p, **alarm) for t, p in scores]
+    figs = event_figures(videos, events)
     print(f'{args.split}: {len(videos)} videos, {frames} frames '
           f'({seconds / 60:.1f} min) in {wall:.1f} s '
           f'({frames / wall:.0f} frames/s, {np.mean(latencies):.1f} ms a '
           f'window): {_fmt(figs)}')
     if args.out:
-        events = [replay_alarm(t, p, **alarm) for t, p in scores]
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
             json.dump(dict(split=args.split, alarm=alarm, figures=figs,

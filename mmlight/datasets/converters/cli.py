@@ -2,11 +2,9 @@
 to MMAction2 annotation files, split by recording."""
 import argparse
 import json
-from typing import Dict, List, Optional, Sequence
-
-import os
 import os.path as osp
 import warnings
+from typing import Dict, List, Optional, Sequence
 
 from .common import (FALL_CLASSES, ClipRecord, split_records,
                      write_annotations, write_window_annotations)
@@ -102,26 +100,26 @@ def _convert(args: argparse.Namespace) -> tuple:
 
 
 def _write_le2i_windows(args: argparse.Namespace,
-                        splits: Dict[str, List[ClipRecord]]) -> None:
-    """Whole videos to ``<split>_videos.txt``, windows to ``<split>.txt``
-    and their counts and parameters to ``windows.json``."""
-    windows = {}
-    for split, records in splits.items():
-        os.replace(osp.join(args.out, f'{split}.txt'),
-                   osp.join(args.out, f'{split}_videos.txt'))
-        fall_stride = args.fall_stride if split == 'train' else max(
-            1, args.stride // 2)
-        windows[split] = [
-            (rec, win) for rec in records for win in le2i_windows(
-                rec, args.window, args.stride, fall_stride, args.fall_cover)]
+                        splits: Dict[str, List[ClipRecord]]
+                        ) -> Dict[str, Dict[str, int]]:
+    """Windows to ``<split>.txt``, their counts and parameters to
+    ``windows.json``; returns the counts per split."""
+    eval_fall_stride = max(1, args.stride // 2)
+    windows = {
+        split: [(rec, win) for rec in records for win in le2i_windows(
+            rec, args.window, args.stride,
+            args.fall_stride if split == 'train' else eval_fall_stride,
+            args.fall_cover)]
+        for split, records in splits.items()}
     write_window_annotations(args.out, windows)
+    counts = window_counts(windows)
     with open(osp.join(args.out, 'windows.json'), 'w') as f:
         json.dump(dict(
             window=args.window, stride=args.stride,
-            fall_stride=dict(train=args.fall_stride,
-                             eval=max(1, args.stride // 2)),
+            fall_stride=dict(train=args.fall_stride, eval=eval_fall_stride),
             fall_cover=args.fall_cover, frame_cache=args.frame_cache,
-            windows=window_counts(windows)), f, indent=1)
+            windows=counts), f, indent=1)
+    return counts
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -143,10 +141,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                stratum=lambda r: (scene_of(r), r.label))
     else:
         splits = split_records(records, args.ratios, args.seed)
-    counts = write_annotations(args.out, splits, classes, args.dataset,
-                               {k: v for k, v in vars(args).items()})
-    if args.dataset == 'le2i':
-        _write_le2i_windows(args, splits)
+    # Le2i: the lists hold windows; the whole videos go to <split>_videos
+    counts = write_annotations(
+        args.out, splits, classes, args.dataset,
+        {k: v for k, v in vars(args).items()},
+        '{split}_videos.txt' if args.dataset == 'le2i' else '{split}.txt')
+    wcounts = _write_le2i_windows(args, splits) \
+        if args.dataset == 'le2i' else None
     falls = {s: sum(r.label == 1 for r in rs) for s, rs in splits.items()}
     print(f'{args.dataset}: {len(records)} clips -> {args.out} '
           f'({", ".join(f"{s} {n}" for s, n in counts.items())}; classes '
@@ -154,9 +155,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if list(classes) == list(FALL_CLASSES):
         print('  falls per split: ' + ', '.join(
             f'{s} {n}' for s, n in falls.items()))
-    if args.dataset == 'le2i':
-        with open(osp.join(args.out, 'windows.json')) as f:
-            wcounts = json.load(f)['windows']
+    if wcounts is not None:
         print('  windows (no_fall / fall): ' + ', '.join(
             f'{s} {c["no_fall"]} / {c["fall"]}' for s, c in wcounts.items()))
     for split, recs in splits.items():

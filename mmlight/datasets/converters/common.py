@@ -125,7 +125,8 @@ def _largest_remainder(shares: np.ndarray) -> List[int]:
 
 def write_annotations(out_dir: str, splits: Dict[str, List[ClipRecord]],
                       classes: Sequence[str], dataset: str,
-                      args: Optional[dict] = None) -> Dict[str, int]:
+                      args: Optional[dict] = None,
+                      list_name: str = '{split}.txt') -> Dict[str, int]:
     """Write MMAction2 ``VideoDataset`` annotation files.
 
     ``<split>.txt`` with lines ``<path> <label>``, ``classes.txt`` and
@@ -138,6 +139,8 @@ def write_annotations(out_dir: str, splits: Dict[str, List[ClipRecord]],
         classes (Sequence[str]): Class names in label order.
         dataset (str): The source dataset's name.
         args (dict, optional): The conversion arguments. Defaults to None.
+        list_name (str): The file name of a split's list, ``{split}``
+            filled in. Defaults to ``'{split}.txt'``.
 
     Returns:
         dict: Clips per split.
@@ -145,7 +148,8 @@ def write_annotations(out_dir: str, splits: Dict[str, List[ClipRecord]],
     os.makedirs(out_dir, exist_ok=True)
     counts = {}
     for split, records in splits.items():
-        with open(osp.join(out_dir, f'{split}.txt'), 'w') as f:
+        with open(osp.join(out_dir, list_name.format(split=split)),
+                  'w') as f:
             for rec in records:
                 f.write(f'{rec.path} {rec.label}\n')
         counts[split] = len(records)

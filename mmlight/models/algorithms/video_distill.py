@@ -134,7 +134,7 @@ class VideoDistill(BaseModel):
         self.student = MODELS.build(student)
         self.student_ckpt = student_ckpt
         if student_ckpt is not None:  # fail at build time, naming the keys
-            load_checkpoint_strict(MODELS.build(student), student_ckpt,
+            load_checkpoint_strict(self.student, student_ckpt,
                                    what='student')
         blending = getattr(self.student.data_preprocessor, 'blending', None)
         if blending is not None:
