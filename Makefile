@@ -113,9 +113,14 @@ P_DATA  ?= data/synthfall_$(PROFILE)
 P_UNTRAINED := $(filter-out $(P_BASELINES),fall_tsm_mobilenetv2 fall_x3d_s)
 epochs = $(if $(1),--epochs $(1))
 # every config reads the profile's SynthFall copy
-P_OPTS  = $(foreach s,train val test,\
-	$(s)_dataloader.dataset.ann_file=$(abspath $(P_DATA))/$(s).txt \
-	$(s)_dataloader.dataset.data_prefix.video=$(abspath $(P_DATA)))
+# $(call data_opts,ROOT[,SUFFIX][,EXTRA]): --cfg-options pointing every
+# dataloader at ROOT/<split>SUFFIX.txt and ROOT's videos, plus EXTRA=<value>
+# each (e.g. the frame cache)
+data_opts = $(foreach s,train val test,\
+	$(s)_dataloader.dataset.ann_file=$(abspath $(1))/$(s)$(2).txt \
+	$(s)_dataloader.dataset.data_prefix.video=$(abspath $(1)) \
+	$(if $(3),$(s)_dataloader.dataset.$(3)))
+P_OPTS  = $(call data_opts,$(P_DATA))
 
 demo pipeline: $(PW)/benchmark/table.md
 	@cat $(PW)/benchmark/table.md
@@ -232,13 +237,8 @@ R_SYNTH_EPOCHS ?= 6
 R_EPOCHS       ?= 8
 R_DISTILL_EPOCHS ?= 4
 R_PRUNE_EPOCHS ?= 3
-R_OPTS  = $(foreach s,train val test,\
-	$(s)_dataloader.dataset.ann_file=$(abspath $(R_DATA))/$(s).txt \
-	$(s)_dataloader.dataset.data_prefix.video=$(abspath $(R_DATA)) \
-	$(s)_dataloader.dataset.frame_cache=$(abspath $(R_DATA))/frames)
-R_SOPTS = $(foreach s,train val test,\
-	$(s)_dataloader.dataset.ann_file=$(abspath $(R_SYNTH))/$(s)_binary.txt \
-	$(s)_dataloader.dataset.data_prefix.video=$(abspath $(R_SYNTH)))
+R_OPTS  = $(call data_opts,$(R_DATA),,frame_cache=$(abspath $(R_DATA))/frames)
+R_SOPTS = $(call data_opts,$(R_SYNTH),_binary)
 best = cp $$(ls -t $(1)/best_*.pth | head -n 1) $(1)/best.pth
 # tools/test.py on the Le2i test windows, its log kept for the summary
 rtest = mkdir -p $(3) && $(BIN)/python tools/test.py configs/$(1).py $(2) \
