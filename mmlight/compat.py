@@ -67,6 +67,18 @@ And one that keeps distributed training off GPUs from starting:
    them mmengine's function runs unchanged. Delete when: mmengine skips
    ``set_device`` without CUDA.
 
+And one that leaves a user with an error that names no file:
+
+10. ``mmengine==0.10.7``'s local checkpoint loader (``load_from_local``, used
+    by ``load_from``, ``resume``, auto-resume and ``tools/test.py``) passes
+    ``torch.load``'s errors through, so a truncated, empty or garbage file
+    ends in ``PytorchStreamReader failed reading zip archive`` / ``EOFError``
+    / ``UnpicklingError`` without the path. Fix: mmlight registers its
+    own local loader through mmengine's ``CheckpointLoader.register_scheme``
+    (:func:`mmlight.utils.checkpoint_io.load_checkpoint_file`: the same
+    ``torch.load``, errors naming the file and the checkpoints beside it).
+    Delete when: mmengine's loader names the file.
+
 Workarounds that are not import-time patches live beside the code they
 serve, each applied only where that code runs; they are listed here so that
 this module stays the index of every upstream bug mmlight works around:
@@ -100,7 +112,8 @@ from typing import Any, Callable, List
 __all__ = [
     'apply_all', 'patch_mmaction_drn', 'patch_mmrazor_torch_ao',
     'patch_torch_load_safe_globals', 'mmengine_checkpoint_safe_globals',
-    'patch_mmengine_external_configs', 'patch_mmengine_cpu_dist'
+    'patch_mmengine_external_configs', 'patch_mmengine_cpu_dist',
+    'patch_mmengine_checkpoint_errors'
 ]
 
 _APPLIED: List[str] = []
@@ -303,6 +316,21 @@ def patch_mmengine_cpu_dist() -> None:
     dist_utils._init_dist_pytorch = init_dist_pytorch
 
 
+def _load_from_local(filename: str, map_location: Any) -> Any:
+    # Imported here: mmlight.utils is not importable while mmlight's
+    # __init__ (which applies these patches) runs.
+    from mmlight.utils.checkpoint_io import load_checkpoint_file
+    return load_checkpoint_file(filename, map_location=map_location)
+
+
+@_once
+def patch_mmengine_checkpoint_errors() -> None:
+    """Limitation 10: errors reading a local checkpoint name the file."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=_load_from_local, force=True)
+
+
 def apply_all() -> None:
     """Apply every workaround; safe to call more than once."""
     patch_mmaction_drn()
@@ -310,3 +338,4 @@ def apply_all() -> None:
     patch_torch_load_safe_globals()
     patch_mmengine_external_configs()
     patch_mmengine_cpu_dist()
+    patch_mmengine_checkpoint_errors()

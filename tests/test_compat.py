@@ -221,3 +221,20 @@ def test_canary_mmengine_pytorch_launcher_still_needs_cuda(
     assert upstream_without_mmlight['dist_set_device'], (
         "mmengine's pytorch launcher no longer calls torch.cuda.set_device "
         'unconditionally: delete compat.patch_mmengine_cpu_dist')
+
+
+def test_mmengine_checkpoint_errors_name_the_file(tmp_path):
+    from mmengine.runner.checkpoint import _load_checkpoint, load_from_local
+
+    from mmlight.utils.checkpoint_io import CheckpointError
+    bad = tmp_path / 'epoch_3.pth'
+    torch.save(dict(w=torch.ones(256)), bad)
+    bad.write_bytes(bad.read_bytes()[:200])
+    # the path load_from, resume, auto-resume and tools/test.py take
+    with pytest.raises(CheckpointError, match='truncated') as info:
+        _load_checkpoint(str(bad), map_location='cpu')
+    assert str(bad) in str(info.value)
+    # canary: mmengine's own loader still says nothing about the file
+    with pytest.raises(Exception) as upstream:
+        load_from_local(str(bad), map_location='cpu')
+    assert str(bad) not in str(upstream.value)

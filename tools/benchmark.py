@@ -12,6 +12,9 @@
         [--reference teacher] [--train-batch 8] [--threads 2] \
         [--device cpu|cuda] [--out table.md] [--png plot.png] [--json r.json]
 
+Relative ``--out``, ``--png`` and ``--json`` paths are under ``--work-dir``
+(unless they already start with it); absolute ones stay.
+
 Each model is ``NAME=CONFIG[,FILE]``: a ``.pth`` checkpoint, an INT8
 ``.pt2`` program or an ``.onnx`` file (FP32 or INT8 QDQ); no file measures
 the untrained architecture's cost only. Printed: size on disk, params,
@@ -23,6 +26,7 @@ and hard-negative accuracy, then the reference (first model unless
 latency, marker area by size. See :mod:`mmlight.evaluation.edge_benchmark`.
 """
 import argparse
+import os
 import os.path as osp
 import sys
 from typing import List, Optional
@@ -35,8 +39,8 @@ except ImportError:  # a checkout that is not installed
 
 from mmlight.evaluation.benchmark import parse_cfg_options  # noqa: E402
 from mmlight.evaluation.edge_benchmark import (  # noqa: E402
-    format_edge_table, format_ratio_table, measure_entry, parse_entry,
-    plot_edge_benchmark, time_entries, write_rows)
+    format_edge_table, format_ratio_table, measure_entry, output_path,
+    parse_entry, plot_edge_benchmark, time_entries, write_rows)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -73,10 +77,15 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help='evaluate on this many test batches only')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='key=value overrides for every config')
-    parser.add_argument('--out', help='also write the tables here (.md)')
-    parser.add_argument('--png', help='accuracy vs latency plot (.png)')
-    parser.add_argument('--json', help='all raw figures (.json)')
+    parser.add_argument('--out', help='also write the tables here (.md; '
+                        'a relative path is under --work-dir)')
+    parser.add_argument('--png', help='accuracy vs latency plot (.png; '
+                        'a relative path is under --work-dir)')
+    parser.add_argument('--json', help='all raw figures (.json; a '
+                        'relative path is under --work-dir)')
     args = parser.parse_args(argv)
+    for key in ('out', 'png', 'json'):
+        setattr(args, key, output_path(getattr(args, key), args.work_dir))
 
     try:
         entries = [parse_entry(text) for text in args.models]
@@ -114,6 +123,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         rows, args.reference)
     print(text)
     if args.out:
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
             f.write(text + '\n')
     if args.json:

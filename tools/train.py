@@ -10,20 +10,20 @@ try:
 except ImportError:  # a checkout that is not installed
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmlight.registry import RUNNERS  # noqa: E402
-from mmlight.utils import build_train_parser, merge_train_args  # noqa: E402
+from mmlight.utils import (build_train_parser, load_config,  # noqa: E402
+                           merge_train_args, run_tool)
 
 
 def main() -> None:
     args = build_train_parser().parse_args()
-    cfg = merge_train_args(Config.fromfile(args.config), args)
+    cfg = merge_train_args(load_config(args.config), args)
     runner = (RUNNERS.build(cfg)
               if 'runner_type' in cfg else Runner.from_cfg(cfg))
     runner.train()
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main, 'tools/train.py')

@@ -10,11 +10,18 @@ custom_imports = dict(imports=['mmlight'], allow_failed_imports=False)
 # from-scratch schedules otherwise evaluate with stale running averages.
 custom_hooks = [dict(type='PreciseBNHook', num_samples=256)]
 
+# random_state: checkpoints hold the generator states, so a killed and
+# resumed run repeats the uninterrupted one (bitwise with --deterministic);
+# resume_schedule: `--resume --epochs N` follows the N-epoch schedule;
+# best_link: best.pth links to the best_<metric>_epoch_<n>.pth.
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10, ignore_last=False),
     checkpoint=dict(
         type='CheckpointHook', interval=1, save_best='auto',
-        max_keep_ckpts=2))
+        max_keep_ckpts=2),
+    random_state=dict(type='RandomStateHook'),
+    resume_schedule=dict(type='ResumeScheduleHook'),
+    best_link=dict(type='BestCheckpointLinkHook'))
 
 # CPU-friendly: no fork bomb of OpenCV threads inside dataloader workers.
 env_cfg = dict(

@@ -1,24 +1,24 @@
 """``tools/demo/fall_detect.py``: run the streaming fall detector on a video
 file, a folder of frames or a camera."""
 import argparse
-import collections
 import json
-import os
-import os.path as osp
-import time
-from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple
-
-import numpy as np
+import sys
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .fall_alarm import FallAlarm
 from .fall_detector import (OnlineFallDetector, StreamingFallDetector,
                             build_clip_scorer)
 from .frame_source import open_frames
+from .stream_runner import run_stream
 
 __all__ = [
-    'build_parser', 'load_detector_config', 'window_from_config',
-    'run_stream', 'main'
+    'build_parser', 'load_detector_config', 'window_from_config', 'main',
+    'EXIT_INTERRUPTED'
 ]
+
+#: :func:`main`'s exit status after Ctrl-C: 128 + SIGINT, what a shell
+#: reports for a process that SIGINT ended.
+EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,159 +126,14 @@ def load_detector_config(args: argparse.Namespace,
     return cfg, classes
 
 
-def _draw(frame: np.ndarray, history: Iterable[float], alert: bool,
-          probability: Optional[float], on: float) -> np.ndarray:
-    """The frame with the fall probability, its recent curve and, during
-    an alert, a banner."""
-    import cv2
-    out = frame.copy()
-    h, w = out.shape[:2]
-    plot_h = max(16, h // 5)
-    cv2.rectangle(out, (0, h - plot_h), (w, h), (30, 30, 30), -1)
-    values = list(history)
-    if len(values) > 1:
-        xs = np.linspace(0, w - 1, len(values))
-        ys = h - 2 - np.asarray(values) * (plot_h - 4)
-        pts = np.stack([xs, ys], 1).astype(np.int32)
-        cv2.polylines(out, [pts], False, (0, 200, 255), 1)
-    y_on = int(h - 2 - on * (plot_h - 4))
-    cv2.line(out, (0, y_on), (w, y_on), (80, 80, 255), 1)
-    scale = max(0.3, h / 400)
-    if probability is not None:
-        cv2.putText(out, f'p(fall)={probability:.2f}', (4, h - plot_h - 4),
-                    cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1)
-    if alert:
-        cv2.rectangle(out, (0, 0), (w, max(14, h // 8)), (0, 0, 220), -1)
-        cv2.putText(out, 'FALL DETECTED', (4, max(11, h // 8) - 3),
-                    cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1)
-    return out
-
-
-def run_stream(frames: Iterable[Tuple[float, np.ndarray]],
-               detector: StreamingFallDetector, fps: float,
-               out_json: Optional[str] = None,
-               out_video: Optional[str] = None,
-               memory_every: float = 60.0) -> Dict[str, Any]:
-    """Feed a stream to a detector, frame by frame.
-
-    Events are appended to ``out_json`` (JSON lines) as they end and
-    annotated frames written to ``out_video`` as they come, so nothing but
-    the detector's window, the last scores and the latest window latencies
-    is held in memory.
-
-    Args:
-        frames (Iterable): ``(time in s, HxWx3 BGR frame)`` pairs.
-        detector (StreamingFallDetector): The detector.
-        fps (float): The stream's frame rate (for the mp4).
-        out_json (str, optional): Events as JSON lines. Defaults to None.
-        out_video (str, optional): The annotated mp4. Defaults to None.
-        memory_every (float): Sample the process's resident memory every
-            this many seconds of video; 0 never. Defaults to 60.
-
-    Returns:
-        dict: ``frames``, ``windows``, ``seconds`` (wall time),
-        ``fps`` (frames per wall second), ``latency_ms`` (mean and p95 of
-        a window's preprocessing and model, over the latest
-        :data:`~mmlight.apis.fall_detector.LATENCY_WINDOWS` windows),
-        ``events`` and ``memory_mb`` (``[video seconds, resident MB]``
-        samples, the last at the end).
-    """
-    import cv2
-
-    from mmlight.evaluation.measure import resident_mb
-    memory: List[Tuple[float, float]] = []
-    next_sample = memory_every
-    t = 0.0
-    writer = None
-    events: List[Dict[str, float]] = []
-    history: Deque[float] = collections.deque(maxlen=120)
-    log = open(out_json, 'w') if out_json else None
-    count = 0
-    start = time.perf_counter()
-
-    def emit(event):
-        if event is not None:
-            events.append(event)
-            if log is not None:
-                log.write(json.dumps(event) + '\n')
-                log.flush()
-
-    try:
-        for t, frame in frames:
-            probability, event = detector.push(t, frame)
-            emit(event)
-            count += 1
-            if probability is not None:
-                history.append(detector.alarm.score)
-            if memory_every and t >= next_sample:
-                rss = resident_mb()
-                if rss is not None:
-                    memory.append((float(t), rss))
-                next_sample += memory_every
-            if out_video:
-                if writer is None:
-                    os.makedirs(osp.dirname(osp.abspath(out_video)),
-                                exist_ok=True)
-                    writer = cv2.VideoWriter(
-                        out_video, cv2.VideoWriter_fourcc(*'mp4v'), fps,
-                        (frame.shape[1], frame.shape[0]))
-                writer.write(_draw(frame, history, detector.alarm.active,
-                                   detector.last_probability,
-                                   detector.alarm.on_threshold))
-        emit(detector.finish())
-    finally:
-        if writer is not None:
-            writer.release()
-        if log is not None:
-            log.close()
-    seconds = time.perf_counter() - start
-    rss = resident_mb() if memory_every else None
-    if rss is not None:
-        memory.append((float(t), rss))
-    lat = np.asarray(detector.latencies) * 1000
-    return dict(
-        memory_mb=memory,
-        frames=count, windows=detector.windows, seconds=seconds,
-        fps=count / seconds if seconds else float('nan'),
-        latency_ms=dict(mean=float(lat.mean()) if len(lat) else None,
-                        p95=float(np.percentile(lat, 95))
-                        if len(lat) else None),
-        events=events)
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    """Detect falls in a stream; print the events and the speed (and, with
-    ``--gt``, event precision, recall and delay).
-
-    Returns:
-        int: 0.
-    """
+def _print_summary(summary: Dict[str, Any], args: argparse.Namespace,
+                   fps: float, window: int, segments: int) -> None:
+    """The lines :func:`main` prints at the end of a stream."""
     from mmlight.evaluation.stream_metrics import match_fall_events
-    args = build_parser().parse_args(argv)
-    cfg, classes = load_detector_config(args, (args.gt, ))
-    frames, fps = open_frames(args.input, args.fps)
-    window, segments, size, fmt = window_from_config(cfg, fps,
-                                                     args.window_seconds)
-    alarm = FallAlarm(args.on, args.off, args.min_on, args.min_off,
-                      args.smoothing)
-    if args.online:
-        from mmlight.deployment.recognizer import build_recognizer
-        if args.checkpoint is None or not args.checkpoint.endswith('.pth'):
-            raise ValueError('--online runs a PyTorch checkpoint (.pth) of '
-                             'a causal-shift model')
-        detector: StreamingFallDetector = OnlineFallDetector(
-            build_recognizer(cfg, args.checkpoint), window, segments, size,
-            classes.index(args.fall_class), alarm)
-    else:
-        scorer, preprocessor = build_clip_scorer(cfg, args.checkpoint,
-                                                 args.onnx, args.threads)
-        detector = StreamingFallDetector(
-            scorer, preprocessor, window, segments, size,
-            classes.index(args.fall_class), args.stride, fmt, alarm)
-    summary = run_stream(frames, detector, fps, args.out_json,
-                         args.out_video, args.memory_every)
-    for event in summary['events']:
-        print(json.dumps(event))
+    seen = summary['last_time']
+    if summary['interrupted']:
+        print(f'interrupted (Ctrl-C) at {seen:.1f} s of video: what was '
+              'seen so far')
     lat = summary['latency_ms']
     print(f'{summary["frames"]} frames ({summary["frames"] / fps:.1f} s of '
           f'video) in {summary["seconds"]:.1f} s: {summary["fps"]:.1f} '
@@ -297,10 +152,73 @@ def main(argv: Optional[List[str]] = None) -> int:
               f'{len(values)} samples)')
     if args.gt:
         with open(args.gt) as f:
-            truth = json.load(f)
-        m = match_fall_events(summary['events'], truth['falls'])
-        print(f'events: precision {m["precision"]:.3f}, recall '
-              f'{m["recall"]:.3f} ({m["true_positives"]} of '
-              f'{len(truth["falls"])} falls, {m["false_positives"]} false '
-              f'alarms), mean delay {m["mean_delay"]:.2f} s')
-    return 0
+            falls = json.load(f)['falls']
+        where = ''
+        if summary['interrupted']:  # score the part of the video seen
+            falls = [fall for fall in falls if fall['start'] <= seen]
+            where = f' in the {seen:.1f} s seen'
+        m = match_fall_events(summary['events'], falls)
+        # n/a, not nan: no alarm (precision) or no fall found (delay)
+        from mmlight.evaluation.benchmark import _fmt
+        print(f'events: precision {_fmt(m["precision"], ".3f")}, recall '
+              f'{_fmt(m["recall"], ".3f")} ({m["true_positives"]} of '
+              f'{len(falls)} falls{where}, {m["false_positives"]} false '
+              f'alarms), mean delay {_fmt(m["mean_delay"], ".2f")} s')
+
+
+def _print_event(event: Dict[str, float]) -> None:
+    # flushed: a camera never ends, and stdout may be a pipe
+    print(json.dumps(event), flush=True)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Detect falls in a stream; print each event (a JSON line) as it
+    ends, then the speed (and, with ``--gt``, event precision, recall and
+    delay).
+
+    Ctrl-C ends the stream: the summary of the frames seen is printed and
+    the output files are complete (:func:`run_stream`).
+
+    Returns:
+        int: 0; :data:`EXIT_INTERRUPTED` (130) after Ctrl-C. A missing
+        file, a camera or video that cannot be opened and bad arguments
+        exit with status 2 and a one-line message, as other mmlight
+        tools do (``parser.error``).
+    """
+    from mmlight.datasets.errors import VideoReadError
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        cfg, classes = load_detector_config(args, (args.gt, ))
+        if args.online and (args.checkpoint is None
+                            or not args.checkpoint.endswith('.pth')):
+            raise ValueError('--online runs a PyTorch checkpoint (.pth) of '
+                             'a causal-shift model')
+        alarm = FallAlarm(args.on, args.off, args.min_on, args.min_off,
+                          args.smoothing)
+        frames, fps = open_frames(args.input, args.fps)
+    except (FileNotFoundError, ValueError, VideoReadError) as e:
+        parser.error(str(e))
+    try:
+        window, segments, size, fmt = window_from_config(
+            cfg, fps, args.window_seconds)
+        if args.online:
+            from mmlight.deployment.recognizer import build_recognizer
+            detector: StreamingFallDetector = OnlineFallDetector(
+                build_recognizer(cfg, args.checkpoint), window, segments,
+                size, classes.index(args.fall_class), alarm)
+        else:
+            scorer, preprocessor = build_clip_scorer(
+                cfg, args.checkpoint, args.onnx, args.threads)
+            detector = StreamingFallDetector(
+                scorer, preprocessor, window, segments, size,
+                classes.index(args.fall_class), args.stride, fmt, alarm)
+    except KeyboardInterrupt:  # while the model loads: nothing seen yet
+        print('interrupted (Ctrl-C) before the stream started',
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    summary = run_stream(frames, detector, fps, args.out_json,
+                         args.out_video, args.memory_every,
+                         on_event=_print_event)
+    _print_summary(summary, args, fps, window, segments)
+    return EXIT_INTERRUPTED if summary['interrupted'] else 0

@@ -1,5 +1,6 @@
 """Frames from a video file, a folder of images or a camera, one at a time
 (nothing is held but the current frame)."""
+import contextlib
 import os
 import os.path as osp
 from typing import Iterator, Tuple, Union
@@ -29,8 +30,9 @@ def open_frames(source: Union[str, int], fps: float = 0.0
 
     Raises:
         FileNotFoundError: A path that does not exist.
-        VideoReadError: A video or camera that cannot be opened, or a
-            folder without images; names it.
+        VideoReadError: A video or camera that cannot be opened (``camera
+            0: cannot be opened ...``), or a folder without images; names
+            it.
     """
     if isinstance(source, str) and source.isdigit():
         source = int(source)
@@ -44,12 +46,34 @@ def open_frames(source: Union[str, int], fps: float = 0.0
     import cv2
     if isinstance(source, str) and not osp.isfile(source):
         raise FileNotFoundError(f'video not found: {source}')
-    capture = cv2.VideoCapture(source)
+    with _quiet_opencv(cv2):
+        capture = cv2.VideoCapture(source)
     if not capture.isOpened():
         capture.release()
-        raise VideoReadError(str(source), 'cannot be opened')
+        if isinstance(source, int):
+            raise VideoReadError(f'camera {source}', 'cannot be opened: no '
+                                 'such device, or another program holds it')
+        raise VideoReadError(source, 'cannot be opened (not a video, or a '
+                             'codec OpenCV lacks)')
     rate = fps or capture.get(cv2.CAP_PROP_FPS) or 25.0
     return _capture(capture, float(rate)), float(rate)
+
+
+@contextlib.contextmanager
+def _quiet_opencv(cv2) -> Iterator[None]:
+    """Silence OpenCV's log while a capture opens: a missing camera makes
+    each backend it tries print a multi-line warning that reads like a
+    traceback, before the one-line error raised here."""
+    log = getattr(getattr(cv2, 'utils', None), 'logging', None)
+    if log is None:  # an OpenCV build without cv2.utils.logging
+        yield
+        return
+    level = log.getLogLevel()
+    log.setLogLevel(log.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        log.setLogLevel(level)
 
 
 def _images(folder: str, names, fps: float

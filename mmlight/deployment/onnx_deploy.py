@@ -2,7 +2,6 @@
 ``tools/deployment/test_onnx.py``: config in, ONNX files and figures out.
 """
 import argparse
-import math
 from typing import Any, Dict, Optional, Sequence
 
 from mmengine.config import Config, DictAction
@@ -16,6 +15,7 @@ from mmlight.deployment.ort_inference import (OrtRecognizer, compare_outputs,
                                               evaluate_backends, file_size_mb,
                                               measure_latency)
 from mmlight.deployment.recognizer import check_file, torch_backend
+from mmlight.evaluation.benchmark import _fmt as _cell
 from mmlight.utils.complexity import infer_input_shape
 
 __all__ = [
@@ -46,7 +46,8 @@ def build_export_parser() -> argparse.ArgumentParser:
     parser.add_argument('--int8', help='also write a static INT8 (QDQ) '
                         '.onnx, calibrated on the val split')
     parser.add_argument('--calib-batches', type=int, default=16,
-                        help='val batches for INT8 calibration')
+                        help='val batches for INT8 calibration (all of '
+                        'them, with a warning, if the split has fewer)')
     parser.add_argument('--calib-method', default='MinMax',
                         choices=CALIBRATION_METHODS)
     parser.add_argument('--opset', type=int, default=18)
@@ -93,8 +94,8 @@ def export_from_config(cfg: Any,
                        calib_method: str = 'MinMax',
                        opset: int = 18,
                        dynamic_batch: bool = True,
-                       quant_options: Optional[Dict[str, Any]] = None
-                       ) -> Dict[str, Any]:
+                       quant_options: Optional[Dict[str, Any]] = None,
+                       progress: bool = False) -> Dict[str, Any]:
     """Export a config's recognizer, and optionally quantize it.
 
     Args:
@@ -112,6 +113,8 @@ def export_from_config(cfg: Any,
             A Recognizer3D's number of views is always dynamic.
         quant_options (dict, optional): More :func:`quantize_onnx_static`
             keyword arguments. Defaults to None.
+        progress (bool): Print ``calibration (val_dataloader): batch
+            i/n`` lines as the clips are read. Defaults to False.
 
     Returns:
         dict: ``input_shape``, ``fp32`` and ``int8`` (paths; None if not
@@ -124,7 +127,9 @@ def export_from_config(cfg: Any,
                 dynamic_views=expected_input_rank(model) == 6)
     if int8_out is not None:
         quantize_onnx_static(
-            out, int8_out, calibration_batches(cfg, model, calib_batches),
+            out, int8_out,
+            calibration_batches(cfg, model, calib_batches,
+                                progress='calibration' if progress else None),
             calibrate_method=calib_method, **dict(quant_options or {}))
     return dict(input_shape=shape, fp32=out, int8=int8_out)
 
@@ -135,7 +140,8 @@ def verify_onnx(cfg: Any,
                 int8_path: Optional[str] = None,
                 num_threads: int = 0,
                 latency_batches: Sequence[int] = (),
-                split: str = 'test') -> Dict[str, Any]:
+                split: str = 'test',
+                progress: bool = False) -> Dict[str, Any]:
     """PyTorch and the ONNX files side by side on one split.
 
     Args:
@@ -147,6 +153,8 @@ def verify_onnx(cfg: Any,
         latency_batches (Sequence[int]): Batch sizes to time ONNX Runtime
             at (:func:`measure_latency`); none by default.
         split (str): Defaults to ``'test'``.
+        progress (bool): Print ``verification (test_dataloader): batch
+            i/n`` lines as it goes. Defaults to False.
 
     Returns:
         dict: ``rows``, one dict a model (``name``, ``path``, ``size_mb``,
@@ -161,7 +169,8 @@ def verify_onnx(cfg: Any,
                 for name, path in paths.items()}
     results = evaluate_backends(
         cfg, {'pytorch': torch_backend(model), **sessions}, model=model,
-        split=split, return_logits=True)
+        split=split, return_logits=True,
+        progress='verification' if progress else None)
     shape = infer_input_shape(cfg)
     rows = []
     for name, result in results.items():
@@ -177,12 +186,6 @@ def verify_onnx(cfg: Any,
                     repeats=3, min_seconds=1.0)
         rows.append(row)
     return dict(rows=rows, num_threads=num_threads, input_shape=shape)
-
-
-def _cell(value: Optional[float], spec: str, scale: float = 1.0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return 'n/a'
-    return format(value * scale, spec)
 
 
 def format_verify_report(report: Dict[str, Any]) -> str:

@@ -30,6 +30,7 @@ import numpy as np
 from torch import nn
 
 from mmlight.deployment.onnx_export import INPUT_NAME
+from mmlight.deployment.progress import batch_progress, batches_to_take
 
 __all__ = [
     'ArrayCalibrationReader', 'calibration_batches', 'quantize_onnx_static',
@@ -82,14 +83,18 @@ class ArrayCalibrationReader:
 
 
 def calibration_batches(cfg: Any, model: nn.Module, num_batches: int,
-                        split: str = 'val') -> Iterator[np.ndarray]:
+                        split: str = 'val',
+                        progress: Optional[str] = None
+                        ) -> Iterator[np.ndarray]:
     """Real preprocessed clips for calibration, batch by batch.
 
     Builds ``cfg.<split>_dataloader`` with
     :meth:`mmengine.runner.Runner.build_dataloader` (the config's test-time
     pipeline, batch size and workers) and runs each batch through
     ``model.data_preprocessor`` in test mode (normalisation, stacking), so
-    the ranges are those the deployed model sees.
+    the ranges are those the deployed model sees. A split with fewer than
+    ``num_batches`` batches gives them all, with a logged warning that
+    names both numbers and the dataloader.
 
     Args:
         cfg (Config | dict): A loaded config.
@@ -98,6 +103,10 @@ def calibration_batches(cfg: Any, model: nn.Module, num_batches: int,
         num_batches (int): Yield at most this many batches (>= 1).
         split (str): ``'val'``, ``'test'`` or ``'train'``. Defaults to
             ``'val'``, so that the test split stays unseen.
+        progress (str, optional): Print progress lines under this name as
+            the batches are read (:func:`~mmlight.deployment.progress.
+            batch_progress`), e.g. ``'calibration'``. Defaults to None
+            (none).
 
     Returns:
         Iterator[np.ndarray]: Lazily, float32 inputs,
@@ -120,15 +129,19 @@ def calibration_batches(cfg: Any, model: nn.Module, num_batches: int,
     from mmlight.deployment.recognizer import ensure_default_scope
     ensure_default_scope(cfg)
     loader = Runner.build_dataloader(copy.deepcopy(loader_cfg))
-    return _preprocessed(loader, model.data_preprocessor, num_batches)
+    total = batches_to_take(loader, num_batches, 'calibration',
+                            f'{split}_dataloader')
+    batches = itertools.islice(loader, num_batches)
+    if progress is not None:
+        batches = batch_progress(batches, f'{progress} ({split}_dataloader)',
+                                 total)
+    return _preprocessed(batches, model.data_preprocessor)
 
 
-def _preprocessed(loader: Iterable, preprocessor: nn.Module,
-                  num_batches: int) -> Iterator[np.ndarray]:
+def _preprocessed(loader: Iterable,
+                  preprocessor: nn.Module) -> Iterator[np.ndarray]:
     import torch
-    for i, data in enumerate(loader):
-        if i >= num_batches:
-            break
+    for data in loader:
         with torch.no_grad():
             inputs = preprocessor(data, False)['inputs']
         yield inputs.detach().cpu().numpy().astype(np.float32, copy=False)

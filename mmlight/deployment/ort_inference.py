@@ -11,6 +11,7 @@ turns their logits into predictions with the head's own ``average_clip``
 logits to compare the backends with :func:`compare_outputs`.
 """
 import copy
+import itertools
 import os.path as osp
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
@@ -18,6 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from mmlight.deployment.progress import batch_progress, dataloader_length
 from mmlight.deployment.recognizer import (build_recognizer, check_file,
                                            ensure_default_scope)
 from mmlight.evaluation.measure import time_calls
@@ -118,7 +120,8 @@ def evaluate_backends(cfg: Any,
                       split: str = 'test',
                       dump: Optional[Mapping[str, str]] = None,
                       return_logits: bool = False,
-                      max_batches: Optional[int] = None
+                      max_batches: Optional[int] = None,
+                      progress: Optional[str] = None
                       ) -> Dict[str, Dict[str, Any]]:
     """Evaluate several inference functions in one pass over a split.
 
@@ -150,6 +153,10 @@ def evaluate_backends(cfg: Any,
         return_logits (bool): Also return the raw logits. Defaults to False.
         max_batches (int, optional): Stop after this many batches (metrics
             then cover only those clips). Defaults to None (all).
+        progress (str, optional): Print progress lines under this name as
+            the batches come (:func:`~mmlight.deployment.progress.
+            batch_progress`), e.g. ``'verification'``. Defaults to None
+            (none).
 
     Returns:
         dict[str, dict]: For each backend: ``metrics`` (the evaluator's
@@ -197,10 +204,15 @@ def evaluate_backends(cfg: Any,
         evaluators[name].dataset_meta = getattr(loader.dataset, 'metainfo',
                                                 None)
         records[name] = dict(gt=[], pred=[], scores=[], logits=[])
+    batches = itertools.islice(loader, max_batches)
+    if progress is not None:
+        total = dataloader_length(loader)
+        if total is not None and max_batches is not None:
+            total = min(total, max_batches)
+        batches = batch_progress(batches, f'{progress} ({split}_dataloader)',
+                                 total)
     num_clips = 0
-    for i, data in enumerate(loader):
-        if max_batches is not None and i >= max_batches:
-            break
+    for data in batches:
         with torch.no_grad():
             data = model.data_preprocessor(data, False)
         inputs = data['inputs'].detach().cpu().numpy()
@@ -242,7 +254,8 @@ def evaluate_onnx(cfg: Any,
                   model: Optional[nn.Module] = None,
                   dump: Optional[str] = None,
                   return_logits: bool = False,
-                  split: str = 'test') -> Dict[str, Any]:
+                  split: str = 'test',
+                  progress: bool = False) -> Dict[str, Any]:
     """Evaluate an ONNX recognizer on a config's test split.
 
     Args:
@@ -256,6 +269,8 @@ def evaluate_onnx(cfg: Any,
             ``tools/test.py --dump`` does. Defaults to None.
         return_logits (bool): Also return the raw logits. Defaults to False.
         split (str): ``'test'`` or ``'val'``. Defaults to ``'test'``.
+        progress (bool): Print ``test (test_dataloader): batch i/n``
+            lines as it goes. Defaults to False.
 
     Returns:
         dict: ``metrics``, ``gt_labels``, ``pred_labels``, ``pred_scores``
@@ -268,7 +283,8 @@ def evaluate_onnx(cfg: Any,
     return evaluate_backends(
         cfg, {'onnx': backend}, model=model, split=split,
         dump=None if dump is None else {'onnx': dump},
-        return_logits=return_logits)['onnx']
+        return_logits=return_logits,
+        progress='test' if progress else None)['onnx']
 
 
 def compare_outputs(reference: Mapping[str, Any],

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from mmlight.utils.checkpoint_io import load_checkpoint_file
 from mmlight.utils.complexity import TensorForward
 
 __all__ = [
@@ -93,8 +94,7 @@ def apply_checkpoint_shapes(model: nn.Module, checkpoint: str) -> bool:
     """
     from mmlight.engine.hooks.channel_pruning_hook import SHAPES_KEY
     from mmlight.models.utils.channel_pruning import apply_pruned_shapes
-    meta = torch.load(checkpoint, map_location='cpu',
-                      weights_only=True).get('meta') or {}
+    meta = load_checkpoint_file(checkpoint).get('meta') or {}
     shapes = meta.get(SHAPES_KEY)
     if not shapes:
         return False

@@ -50,7 +50,7 @@ from mmlight.evaluation.report import fall_metrics
 __all__ = [
     'ModelEntry', 'parse_entry', 'recognizer_train_step', 'measure_entry',
     'time_entries', 'format_edge_table', 'format_ratio_table',
-    'plot_edge_benchmark', 'write_rows', 'TARGETS'
+    'plot_edge_benchmark', 'write_rows', 'output_path', 'TARGETS'
 ]
 
 #: The issue's targets, reference (teacher) : light model.
@@ -93,6 +93,25 @@ def parse_entry(text: str) -> ModelEntry:
                              '.pt2 or .onnx file')
         kind = _KINDS[ext]
     return ModelEntry(name=name, config=parts[0], file=file, kind=kind)
+
+
+def output_path(path: Optional[str], work_dir: str) -> Optional[str]:
+    """Where an output named on the command line goes: a relative
+    ``path`` under ``work_dir`` (the benchmark's folder), unless it already
+    starts with ``work_dir``; an absolute one (``~`` expanded) as it is.
+
+    Examples:
+        >>> output_path('table.md', 'w/bench'), output_path('/t.md', 'w')
+        ('w/bench/table.md', '/t.md')
+        >>> output_path('w/bench/plot.png', 'w/bench')  # a Makefile's
+        'w/bench/plot.png'
+    """
+    if path is None:
+        return None
+    path = osp.expanduser(path)
+    inside = osp.normpath(path).startswith(
+        osp.join(osp.normpath(work_dir), ''))
+    return path if osp.isabs(path) or inside else osp.join(work_dir, path)
 
 
 # ------------------------------------------------- fresh-process loaders

@@ -117,11 +117,15 @@ def format_confusion(cm: np.ndarray, classes: Sequence[str]) -> str:
 
 
 def format_summary(results: List[Tuple[str, Dict[str, float]]]) -> str:
-    """A markdown table of :func:`fall_metrics` results, one row a model."""
+    """A markdown table of :func:`fall_metrics` results, one row a model,
+    in percent; an undefined figure (NaN: no fall predicted, no fall
+    clip, no hard-negative class) reads ``n/a``."""
+    # here, not at the top: benchmark imports this module
+    from mmlight.evaluation.benchmark import _fmt as _cell
     cols = ['top1', 'mean_class_acc', 'fall_recall', 'fall_precision',
             'hard_negative_acc']
     lines = ['| model | ' + ' | '.join(cols) + ' |', '|---' * 6 + '|']
     for name, metrics in results:
         lines.append(f'| {name} | ' + ' | '.join(
-            f'{100 * metrics[c]:.1f}' for c in cols) + ' |')
+            _cell(metrics[c], '.1f', 100) for c in cols) + ' |')
     return '\n'.join(lines)

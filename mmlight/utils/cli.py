@@ -8,12 +8,81 @@ missing checkpoint or resume file fails before anything is built.
 import argparse
 import os
 import os.path as osp
+import sys
+from typing import Callable
+
 from mmengine.config import Config, DictAction
 
 __all__ = [
     'build_train_parser', 'build_test_parser', 'merge_train_args',
-    'merge_test_args', 'set_max_epochs'
+    'merge_test_args', 'set_max_epochs', 'load_config', 'run_tool'
 ]
+
+
+def load_config(path: str) -> Config:
+    """``Config.fromfile(path)``; a syntax error names the file.
+
+    MMEngine parses the top-level file with ``ast.parse`` and no file name
+    first (to detect lazy imports), so its error reads
+    ``File "<unknown>", line 2``.
+
+    Raises:
+        SyntaxError: With ``filename`` set to ``path``.
+    """
+    try:
+        return Config.fromfile(path)
+    except SyntaxError as exc:
+        if exc.filename not in (None, '<unknown>'):
+            raise
+        raise SyntaxError(
+            f'{exc.msg} in config {path}, line {exc.lineno}',
+            (path, exc.lineno, exc.offset, exc.text)) from None
+
+
+def _user_error_types() -> tuple:
+    from mmlight.datasets.errors import AnnotationError, VideoReadError
+    from mmlight.utils.checkpoint_io import CheckpointError
+    return (AnnotationError, VideoReadError, CheckpointError,
+            FileNotFoundError, SyntaxError)
+
+
+def _worker_error(exc: BaseException) -> str:
+    """The original line of a user error re-raised from a dataloader worker
+    (torch wraps it into a ``RuntimeError`` holding the worker's traceback),
+    or ``''``."""
+    text = str(exc).strip()
+    if not isinstance(exc, RuntimeError) or 'DataLoader worker' not in text:
+        return ''
+    last = text.splitlines()[-1]
+    names = [t.__name__ for t in _user_error_types()]
+    head = last.split(':', 1)[0].rsplit('.', 1)[-1]
+    return last.split(':', 1)[1].strip() if head in names else ''
+
+
+def run_tool(main: Callable[[], None], prog: str) -> None:
+    """Run a tool's ``main``; a user error ends it with one clear line.
+
+    Bad input (an annotation line, a missing or unreadable video or
+    checkpoint, a config that does not parse) exits with status 1 and
+    ``<prog>: error: <what, naming the file/line/key>`` as the last line of
+    stderr, without a traceback. ``MMLIGHT_TRACEBACK=1`` shows it. Every
+    other exception propagates unchanged (a bug keeps its traceback).
+
+    Args:
+        main: The tool's main function.
+        prog: The tool's name, for the message.
+    """
+    try:
+        main()
+    except Exception as exc:  # noqa: B902 - filtered right below
+        message = str(exc) if isinstance(exc, _user_error_types()) else \
+            _worker_error(exc)
+        if not message or os.environ.get('MMLIGHT_TRACEBACK'):
+            raise
+        if isinstance(exc, SyntaxError):  # str() appends "(file, line n)"
+            message = f'{exc.msg}: {(exc.text or "").strip()}'
+        print(f'{prog}: error: {message}', file=sys.stderr)
+        sys.exit(1)
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -145,6 +214,12 @@ def set_max_epochs(cfg: Config, epochs: int) -> Config:
         raise ValueError('--epochs needs an epoch-based train_cfg with '
                          'max_epochs')
     cfg.train_cfg.max_epochs = epochs
+    _rescale_schedules(cfg, old, epochs)
+    return cfg
+
+
+def _rescale_schedules(cfg: Config, old: int, epochs: int) -> None:
+    """Move epoch-based schedulers that end at ``old`` to ``epochs``."""
     schedulers = cfg.get('param_scheduler') or []
     if isinstance(schedulers, dict):
         schedulers = [schedulers]
@@ -154,7 +229,6 @@ def set_max_epochs(cfg: Config, epochs: int) -> Config:
         for key in ('end', 'T_max'):
             if sched.get(key) == old:
                 sched[key] = epochs
-    return cfg
 
 
 def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -205,9 +279,29 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
         randomness['deterministic'] = True
     cfg.randomness = randomness
     if args.cfg_options is not None:
+        epochs = cfg.get('train_cfg', {}).get('max_epochs')
         cfg.merge_from_dict(args.cfg_options)
+        new = cfg.get('train_cfg', {}).get('max_epochs')
+        if epochs is not None and new is not None and new != epochs:
+            # train_cfg.max_epochs=N means what --epochs N means
+            _rescale_schedules(cfg, epochs, new)
+    if cfg.randomness.get('deterministic'):
+        _non_persistent_workers(cfg)
     _set_launcher(cfg, args.launcher)  # after the overrides: it checks them
     return cfg
+
+
+def _non_persistent_workers(cfg: Config) -> None:
+    """Deterministic runs start the train dataloader's workers each epoch.
+
+    MMEngine seeds workers from ``(seed, rank, worker id)`` when they start;
+    persistent workers carry their generators across epochs, where no
+    checkpoint can reach them, so a resumed run would draw other
+    augmentations (see :class:`mmlight.engine.hooks.RandomStateHook`).
+    """
+    loader = cfg.get('train_dataloader') or {}
+    if loader.get('num_workers', 0) and loader.get('persistent_workers'):
+        loader['persistent_workers'] = False
 
 
 def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:

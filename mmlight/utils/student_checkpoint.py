@@ -1,8 +1,9 @@
 """Turn a distillation checkpoint into a plain student checkpoint."""
-import os.path as osp
 from typing import Dict
 
 import torch
+
+from mmlight.utils.checkpoint_io import load_checkpoint_file
 
 __all__ = ['student_state_dict', 'export_student_checkpoint']
 
@@ -32,9 +33,7 @@ def export_student_checkpoint(src: str, dst: str) -> str:
     Raises:
         FileNotFoundError: If ``src`` does not exist.
     """
-    if not osp.isfile(src):
-        raise FileNotFoundError(f'checkpoint not found: {src}')
-    ckpt = torch.load(src, map_location='cpu', weights_only=True)
+    ckpt = load_checkpoint_file(src)
     student = student_state_dict(ckpt.get('state_dict', ckpt))
     torch.save(dict(meta=ckpt.get('meta', {}), state_dict=student), dst)
     return dst

@@ -63,3 +63,14 @@ def test_a_camera_index(monkeypatch):
     assert [t for t, _ in frames] == [0.0, 1 / 30, 2 / 30]
     with pytest.raises(VideoReadError, match='1.*cannot be opened'):
         open_frames(1)
+
+
+def test_a_missing_camera_is_one_quiet_error(capfd):
+    """OpenCV's backends each log a multi-line warning for a camera index
+    with no device; only the error raised here remains."""
+    with pytest.raises(VideoReadError) as error:
+        open_frames('99')  # no machine has a hundred cameras
+    assert str(error.value) == ('camera 99: cannot be opened: no such '
+                                'device, or another program holds it')
+    out, err = capfd.readouterr()
+    assert out == '' and err == ''

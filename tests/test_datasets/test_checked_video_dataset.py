@@ -35,6 +35,7 @@ def test_loads_and_decodes(tmp_path, video_dir):
     ('good0.mp4 1 2', 'expected "<video> <label>"'),
     ('good0.mp4 3', r'label 3 is outside \[0, 3\)'),
     ('good0.mp4 -2', 'outside'),
+    ('good0.mp4', 'no label in'),  # was label -1: IndexError in the loss
 ])
 def test_malformed_line_names_file_and_line(tmp_path, video_dir, line,
                                             match):
@@ -55,6 +56,35 @@ def test_missing_video_skipped_with_warning(tmp_path, video_dir):
         ds = make(tmp_path, video_dir, ['good0.mp4 0', 'gone.mp4 1'],
                   skip_unreadable=True)
     assert len(ds) == 1 and ds.num_skipped == 1
+
+
+def test_every_video_missing_names_the_data_prefix(tmp_path, video_dir):
+    # a wrong data_prefix: "the file is empty" before
+    with pytest.raises(AnnotationError, match='none of the 2 videos') as info:
+        make(tmp_path, tmp_path / 'wrong', ['good0.mp4 0', 'good1.mp4 1'],
+             skip_unreadable=True)
+    assert 'line 1: ' in str(info.value) and 'wrong' in str(info.value)
+    assert 'data_prefix.video=' in str(info.value)
+
+
+def test_every_clip_unreadable_stops_with_a_named_error(tmp_path, video_dir):
+    # before: MMEngine's "Cannot find valid image after 1000!"
+    ds = make(tmp_path, video_dir, ['empty.mp4 0', 'garbage.mp4 1'],
+              skip_unreadable=True)
+    with pytest.warns(UserWarning), \
+            pytest.raises(VideoReadError, match='no clip could be read') as e:
+        ds[0]
+    assert 'of the 2 videos of' in str(e.value) and 'ann.txt' in str(e.value)
+
+
+def test_unreadable_in_a_row_stops(tmp_path, video_dir, monkeypatch):
+    monkeypatch.setattr(CheckedVideoDataset, 'MAX_FAILURES_IN_A_ROW', 3)
+    ds = make(tmp_path, video_dir, ['empty.mp4 0'] * 5 + ['good0.mp4 1'],
+              skip_unreadable=True)
+    ds._rand_another = lambda: 0  # always an unreadable one
+    with pytest.warns(UserWarning), \
+            pytest.raises(VideoReadError, match='3 in a row failed'):
+        ds[0]
 
 
 def test_empty_annotation_file(tmp_path, video_dir):

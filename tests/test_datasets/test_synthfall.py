@@ -217,6 +217,10 @@ def test_cli_and_overwrite(tmp_path, capsys):
     assert sum(len(read_ann(out / f'{s}.txt')) for s in SPLITS) == 7
     with pytest.raises(SystemExit):  # a dataset is there already
         main(args)
+    # the command line's flag, not the Python argument
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == (f'synthfall: error: --out {out} already holds a dataset '
+                    '(meta.json); add --overwrite to replace it')
     assert main(args + ['--overwrite']) == 0
     with pytest.raises(SystemExit):
         main(['--out', str(tmp_path / 'other'), '--size', '160by120'])

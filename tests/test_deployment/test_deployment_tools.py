@@ -48,8 +48,17 @@ def test_export_verify_then_test_onnx(tiny_student, synthfall_tiny,
     fp32, int8 = tmp_path / 'out' / 'm.onnx', tmp_path / 'out' / 'm8.onnx'
     log = run([osp.join(TOOLS, 'export_onnx.py'), config, checkpoint,
                '--out', str(fp32), '--int8', str(int8), '--calib-batches',
-               '1', '--verify', '--threads', '1', *options], tmp_path)
+               '16', '--verify', '--threads', '1', *options], tmp_path)
     assert fp32.is_file() and int8.is_file()
+    # the val split has one batch of 4: said, and calibrated on
+    val = synthfall_tiny / 'val.txt'
+    n_val = len(val.read_text().splitlines())
+    assert n_val <= 4
+    assert (f'16 calibration batches asked, but val_dataloader ({n_val} '
+            f'clips of {val}, batch size 4) has only 1: calibration on 1'
+            in log), log[-3000:]
+    assert 'calibration (val_dataloader): batch 1/1, ' in log
+    assert 'verification (test_dataloader): batch 1/' in log
     rows = {line.split('|')[1].strip(): line.split('|')[2:-1]
             for line in log.splitlines() if line.startswith('| ')}
     assert {'pytorch', 'onnx_fp32', 'onnx_int8'} <= set(rows), log[-3000:]
@@ -63,6 +72,7 @@ def test_export_verify_then_test_onnx(tiny_student, synthfall_tiny,
     log = run([osp.join(TOOLS, 'test_onnx.py'), config, str(int8),
                '--dump', str(dump), '--threads', '1', *options], tmp_path)
     assert 'acc/top1:' in log and 'confusion_matrix/result' in log
+    assert 'test (test_dataloader): batch 1/' in log
     gt, pred = load_predictions(str(dump))
     n_test = len((synthfall_tiny / 'test.txt').read_text().split('\n')) - 1
     assert len(gt) == len(pred) == n_test

@@ -1,11 +1,13 @@
 """Static INT8 (QDQ) quantization with ONNX Runtime."""
 import collections
+import logging
 import os
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+from mmengine.logging import MMLogger
 
 from mmlight.deployment import (ArrayCalibrationReader, OrtRecognizer,
                                 build_recognizer, calibration_batches,
@@ -136,6 +138,37 @@ def test_calibration_batches_are_preprocessed_val_clips(
         calibration_batches(cfg, model, num_batches=0)
     with pytest.raises(ValueError, match='no train2_dataloader'):
         calibration_batches(cfg, model, 1, split='train2')
+
+
+def test_a_short_split_warns_and_calibrates_on_what_it_has(
+        synthfall_tiny, tiny_config, capsys):
+    cfg = tiny_config('fall_mbv3s_tsm.py', synthfall_tiny)
+    model = build_recognizer(cfg)
+    val = synthfall_tiny / 'val.txt'
+    clips = len(val.read_text().splitlines())
+    available = -(-clips // 2)  # batch size 2
+    assert available < 16
+    logger = MMLogger.get_current_instance()  # where print_log goes
+    handler = logging.Handler(logging.WARNING)
+    records = []
+    handler.emit = records.append
+    logger.addHandler(handler)
+    try:
+        batches = list(calibration_batches(cfg, model, 16,
+                                           progress='calibration'))
+    finally:
+        logger.removeHandler(handler)
+    # (mmengine logs deprecation warnings of its own there)
+    assert [r.getMessage() for r in records
+            if 'calibration' in r.getMessage()] == [
+        f'16 calibration batches asked, but val_dataloader ({clips} clips '
+        f'of {val}, batch size 2) has only {available}: calibration on '
+        f'{available}']
+    assert len(batches) == available
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(',')[0] for line in lines] == [
+        f'calibration (val_dataloader): batch {i}/{available}'
+        for i in range(1, available + 1)]
 
 
 def test_bad_arguments_give_clear_errors(teacher_onnx, teacher_shape,

@@ -87,6 +87,26 @@ def test_onnx_and_pytorch_agree_and_match_predict(tiny_3d):
                                expected, atol=1e-5)
 
 
+def test_evaluate_backends_prints_its_progress(tiny_3d, capsys):
+    cfg, model, path = tiny_3d
+    backends = {'pytorch': torch_backend(model)}
+
+    def progress_lines():
+        return [line.split(',')[0]
+                for line in capsys.readouterr().out.splitlines()]
+
+    results = evaluate_backends(cfg, backends, model=model,
+                                progress='verification')
+    assert len(results['pytorch']['gt_labels']) == 3  # batches of 2, 1
+    assert progress_lines() == ['verification (test_dataloader): batch 1/2',
+                                'verification (test_dataloader): batch 2/2']
+    evaluate_backends(cfg, backends, model=model, max_batches=1,
+                      progress='verification')
+    assert progress_lines() == ['verification (test_dataloader): batch 1/1']
+    evaluate_backends(cfg, backends, model=model, max_batches=1)
+    assert progress_lines() == []  # none unless asked
+
+
 def test_evaluate_backends_rejects_bad_arguments(tiny_3d, tmp_path):
     cfg, model, path = tiny_3d
     backend = OrtRecognizer(path, num_threads=1)

@@ -104,9 +104,14 @@ def test_two_processes_share_the_epoch_and_write_one_checkpoint(
     # each rank its own half (DefaultSampler pads an odd count by one)
     assert len(seen[0] & seen[1]) <= n % 2
     assert seen[0] | seen[1] == set(range(n))
-    # rank 0 alone writes checkpoints
+    # rank 0 alone writes checkpoints (and the best.pth link)
     ckpts = sorted(p.name for p in work.glob('*.pth'))
-    assert ckpts == ['best_acc_top1_epoch_1.pth', 'epoch_1.pth']
+    assert ckpts == ['best.pth', 'best_acc_top1_epoch_1.pth', 'epoch_1.pth']
+    assert os.readlink(work / 'best.pth') == 'best_acc_top1_epoch_1.pth'
+    # each rank's random states are in the checkpoint (gathered over gloo)
+    states = torch.load(work / 'epoch_1.pth',
+                        weights_only=True)['random_state']
+    assert states['world_size'] == 2 and len(states['states']) == 2
     assert torch.load(work / 'epoch_1.pth',
                       weights_only=True)['meta']['epoch'] == 1
     assert "'backend': 'gloo'" in log or 'gloo' in log
@@ -141,7 +146,7 @@ def test_distillation_with_the_memory_aware_sampler_under_ddp(
     assert ranks[0]['params'] == ranks[1]['params']
     # rank 0 alone writes checkpoints, and the student-only copies
     assert sorted(p.name for p in (tmp_path / 'work').glob('*.pth')) == [
-        'best_acc_top1_epoch_1.pth', 'best_acc_top1_epoch_1_student.pth',
+        'best.pth', 'best_acc_top1_epoch_1.pth', 'best_acc_top1_epoch_1_student.pth',
         'epoch_1.pth', 'epoch_1_student.pth']
 
 

@@ -177,3 +177,43 @@ def test_cli_rejects_bad_entries():
         capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 2
     assert 'expected NAME=CONFIG' in out.stderr
+
+
+def test_output_path_is_under_the_work_dir_unless_absolute(tmp_path):
+    assert eb.output_path('table.md', 'w/bench') == osp.join('w/bench',
+                                                             'table.md')
+    assert eb.output_path(str(tmp_path / 't.md'), 'w') == str(
+        tmp_path / 't.md')
+    assert eb.output_path('w/bench/plot.png', 'w/bench') == \
+        'w/bench/plot.png'
+    assert eb.output_path('w/benchmark.md', 'w/bench') == osp.join(
+        'w/bench', 'w/benchmark.md')
+    assert eb.output_path(None, 'w') is None
+
+
+def test_cli_writes_relative_outputs_under_the_work_dir(tmp_path,
+                                                        monkeypatch,
+                                                        capsys):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'benchmark_tool', osp.join(REPO, 'tools', 'benchmark.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    # the measurements are tested above; here only where the files go
+    monkeypatch.setattr(tool, 'measure_entry',
+                        lambda entry, *a, **k: dict(
+                            TEACHER if entry['name'] == 'teacher' else LIGHT))
+    monkeypatch.setattr(tool, 'time_entries', lambda *a, **k: None)
+    monkeypatch.chdir(tmp_path)
+    absolute = tmp_path / 'elsewhere' / 'rows.json'
+    assert tool.main(['teacher=a.py', 'int8=b.py', '--work-dir', 'W',
+                      '--out', 'table.md', '--png', 'plot.png',
+                      '--json', str(absolute)]) == 0
+    assert sorted(p.name for p in (tmp_path / 'W').iterdir()) == [
+        'plot.png', 'table.md']
+    assert '| teacher | 100.000 |' in (tmp_path / 'W' / 'table.md'
+                                       ).read_text()
+    assert absolute.is_file()
+    assert not (tmp_path / 'table.md').exists()
+    assert not (tmp_path / 'plot.png').exists()
+    assert f'plot: {osp.join("W", "plot.png")}' in capsys.readouterr().out

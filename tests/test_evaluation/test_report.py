@@ -77,3 +77,12 @@ def test_fall_metrics_of_a_binary_dataset_has_no_hard_negative():
                      ['no_fall', 'fall'])
     assert m['top1'] == 0.75 and m['fall_recall'] == 0.5
     assert math.isnan(m['hard_negative_acc'])
+
+
+def test_undefined_figures_read_n_a_in_the_summary():
+    # no clip predicted a fall: precision 0/0; no lie_down class
+    m = fall_metrics(np.array([0, 1, 1, 0]), np.array([0, 0, 0, 0]),
+                     ['no_fall', 'fall'])
+    summary = format_summary([('m', m)])
+    assert summary.splitlines()[-1] == '| m | 50.0 | 50.0 | 0.0 | n/a | n/a |'
+    assert 'nan' not in summary

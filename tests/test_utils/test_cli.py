@@ -95,3 +95,80 @@ def test_distributed_cpu_runs_use_gloo_and_refuse_sync_bn(monkeypatch):
         ['c.py', '--launcher', 'pytorch', '--cfg-options', 'sync_bn=torch'])
     with pytest.raises(ValueError, match="sync_bn='torch'.*needs CUDA"):
         merge_train_args(cfg(), args)
+
+
+def schedule_cfg():
+    return Config(dict(
+        optim_wrapper=dict(optimizer=dict(type='SGD')),
+        randomness=dict(seed=0), train_cfg=dict(max_epochs=15),
+        param_scheduler=[
+            dict(type='LinearLR', by_epoch=True, begin=0, end=1),
+            dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=15,
+                 T_max=15)
+        ]))
+
+
+def test_cfg_options_max_epochs_rescales_the_schedule():
+    # before: the 15-epoch cosine stayed with a 1-epoch run
+    args = build_train_parser().parse_args(
+        ['c.py', '--cfg-options', 'train_cfg.max_epochs=1'])
+    out = merge_train_args(schedule_cfg(), args)
+    assert out.train_cfg.max_epochs == 1
+    assert out.param_scheduler[1].end == 1 and out.param_scheduler[1].T_max \
+        == 1
+    assert out.param_scheduler[0].end == 1  # the warm-up is kept
+
+
+def test_deterministic_starts_train_workers_each_epoch():
+    c = schedule_cfg()
+    c.train_dataloader = dict(num_workers=2, persistent_workers=True)
+    c.val_dataloader = dict(num_workers=2, persistent_workers=True)
+    args = build_train_parser().parse_args(['c.py', '--deterministic'])
+    out = merge_train_args(c, args)
+    assert out.train_dataloader.persistent_workers is False
+    assert out.val_dataloader.persistent_workers is True
+    plain = merge_train_args(schedule_cfg(), build_train_parser().parse_args(
+        ['c.py']))
+    assert 'train_dataloader' not in plain
+
+
+def test_config_syntax_error_names_the_file(tmp_path):
+    from mmlight.utils import load_config
+    bad = tmp_path / 'bad.py'
+    bad.write_text("_base_ = []\nx = (1,\n")
+    with pytest.raises(SyntaxError) as info:
+        load_config(str(bad))
+    assert info.value.filename == str(bad) and info.value.lineno == 2
+    assert str(bad) in str(info.value)
+
+
+def test_run_tool_ends_a_user_error_with_one_line(capsys, monkeypatch):
+    from mmlight.datasets import AnnotationError
+    from mmlight.utils import run_tool
+    monkeypatch.delenv('MMLIGHT_TRACEBACK', raising=False)
+
+    def bad_line():
+        raise AnnotationError('ann.txt', 3, 'no label')
+
+    with pytest.raises(SystemExit) as info:
+        run_tool(bad_line, 'tools/train.py')
+    assert info.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ['tools/train.py: error: ann.txt:3: no label']
+
+    def worker():  # how torch re-raises a worker's error
+        raise RuntimeError(
+            'Caught VideoReadError in DataLoader worker process 0.\n'
+            'Original Traceback (most recent call last):\n  ...\n'
+            'mmlight.datasets.errors.VideoReadError: a.mp4: cannot decode')
+
+    with pytest.raises(SystemExit):
+        run_tool(worker, 'tools/train.py')
+    assert capsys.readouterr().err.strip() == \
+        'tools/train.py: error: a.mp4: cannot decode'
+
+    def bug():
+        raise KeyError('a bug keeps its traceback')
+
+    with pytest.raises(KeyError):
+        run_tool(bug, 'tools/train.py')

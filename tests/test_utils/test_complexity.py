@@ -130,3 +130,36 @@ def test_get_flops_cli_prints_gflops(capsys):
     assert 'Input shape: (1, 4, 3, 48, 64)' in out
     assert float(out.split('GFLOPs: ')[1].split()[0]) == pytest.approx(
         gflops / 2, rel=1e-3)
+
+
+def test_get_flops_cli_counts_a_pruned_checkpoint(tiny_tsm_config, tmp_path,
+                                                  capsys):
+    from mmlight.engine.hooks.channel_pruning_hook import SHAPES_KEY
+    from mmlight.models.utils.channel_pruning import (ChannelPruner,
+                                                      pruned_shapes)
+    config = str(tmp_path / 'tiny.py')
+    Config(dict(model=tiny_tsm_config, default_scope='mmlight')).dump(config)
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_tsm_config)
+    shape = (1, 4, 3, 48, 64)
+    full = model_complexity(model, shape)
+    # saved as ChannelPruningHook saves it: the pruned shapes in meta
+    pruner = ChannelPruner(pruning_ratio=0.5, round_to=8)
+    pruner.attach(model, torch.randn(2, *shape[1:]))
+    pruner.step()
+    pruned = model_complexity(model, shape)
+    assert pruned['params'] < full['params']
+    ckpt = str(tmp_path / 'pruned.pth')
+    torch.save(dict(state_dict=model.state_dict(),
+                    meta={SHAPES_KEY: dict(pruned_shapes(model), root='')}),
+               ckpt)
+    tool = _load_tool()
+    args = ['--shape', *map(str, shape)]
+    tool.main([config, *args])
+    unpruned_out = capsys.readouterr().out
+    tool.main([config, ckpt, *args])
+    out = capsys.readouterr().out
+    assert f'Checkpoint: {ckpt}' in out
+    for text, result in ((unpruned_out, full), (out, pruned)):
+        assert f'Params (M): {result["params"] / 1e6:.4f}' in text
+        assert f'({result["flops"]:.0f} FLOPs' in text

@@ -1,6 +1,13 @@
 """Print the FLOPs and parameters of a config's model on one test clip.
 
     python tools/analysis/get_flops.py configs/fall_mbv3_baseline.py [--table]
+    python tools/analysis/get_flops.py configs/fall_mbv3_prune.py \
+        work_dirs/demo/pruned/best.pth
+
+With a checkpoint the model is built and loaded as ``tools/test.py`` does
+(:func:`mmlight.deployment.build_recognizer`): a pruned checkpoint's shapes
+(written by ``ChannelPruningHook``) replace the config's, so the pruned
+model is counted, not the unpruned one the config builds.
 
 The input shape is read from the config's test pipeline
 (:func:`mmlight.utils.complexity.infer_input_shape`) unless ``--shape``
@@ -23,7 +30,7 @@ except ImportError:  # a checkout that is not installed
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
-from mmlight.registry import MODELS  # noqa: E402
+from mmlight.deployment.recognizer import build_recognizer  # noqa: E402
 from mmlight.utils.complexity import (infer_input_shape,  # noqa: E402
                                       model_complexity)
 
@@ -31,6 +38,10 @@ from mmlight.utils.complexity import (infer_input_shape,  # noqa: E402
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='config file path')
+    parser.add_argument(
+        'checkpoint', nargs='?',
+        help='a .pth checkpoint to count instead of the config\'s model '
+        '(a pruned one counts its pruned shapes)')
     parser.add_argument(
         '--shape', type=int, nargs='+',
         help='full input shape, batch included; default: from the config')
@@ -49,10 +60,12 @@ def main(argv: Optional[List[str]] = None) -> None:
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmlight'))
     shape = tuple(args.shape) if args.shape else infer_input_shape(cfg)
-    model = MODELS.build(cfg.model)
+    model = build_recognizer(cfg, args.checkpoint)
     result = model_complexity(model, shape, stage=args.stage)
     if args.table:
         print(result['table'])
+    if args.checkpoint:
+        print(f'Checkpoint: {args.checkpoint}')
     print(f'Input shape: {shape}\n'
           f'GFLOPs: {result["flops"] / 1e9:.6f} '
           f'({result["flops"]:.0f} FLOPs, 1 MAC = 1 FLOP)\n'

@@ -7,6 +7,9 @@ Examples:
         --out-json events.jsonl --out-video annotated.mp4 --gt stream.mp4.json
     python tools/demo/fall_detect.py 0 configs/fall_mbv3_prune.py \
         --onnx work_dirs/demo/compression/pruned_int8.onnx   # camera 0
+
+Each fall event is printed (a JSON line) as it ends; Ctrl-C ends a camera
+stream with the summary of what was seen (exit status 130).
 """
 import os.path as osp
 import sys

@@ -28,14 +28,15 @@ def main() -> None:
     out = export_from_config(cfg, model, args.out, args.int8,
                              calib_batches=args.calib_batches,
                              calib_method=args.calib_method,
-                             opset=args.opset)
+                             opset=args.opset, progress=True)
     print(f'FP32 ONNX: {out["fp32"]}')
     if out['int8']:
         print(f'INT8 ONNX (static QDQ): {out["int8"]}')
     if args.verify:
         report = verify_onnx(cfg, model, out['fp32'], out['int8'],
                              num_threads=args.threads,
-                             latency_batches=(1, 8) if args.latency else ())
+                             latency_batches=(1, 8) if args.latency else (),
+                             progress=True)
         print(format_verify_report(report))
 
 

@@ -23,7 +23,7 @@ def main() -> None:
     check_file(args.model, 'ONNX model')
     cfg = load_config(args.config, args.cfg_options)
     result = evaluate_onnx(cfg, args.model, num_threads=args.threads,
-                           dump=args.dump)
+                           dump=args.dump, progress=True)
     print(format_metrics(result['metrics']))
     if args.dump:
         print(f'predictions written to {args.dump}')

@@ -3,8 +3,11 @@ to MMAction2 annotation files, split by recording."""
 import argparse
 import json
 import os.path as osp
+import sys
 import warnings
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from mmlight.datasets.errors import VideoReadError
 
 from .common import (FALL_CLASSES, ClipRecord, split_records,
                      write_annotations, write_window_annotations)
@@ -12,7 +15,16 @@ from .folders import convert_folders
 from .le2i import convert_le2i, le2i_windows, scene_of, window_counts
 from .urfall import convert_urfall
 
-__all__ = ['build_parser', 'main']
+__all__ = ['DEFAULT_RATIOS', 'build_parser', 'main']
+
+#: Train, val and test ratios of each dataset without ``--ratios``: Le2i
+#: gives the test split more, so that its few falls per scene are seen.
+DEFAULT_RATIOS: Dict[str, Tuple[float, float, float]] = dict(
+    urfall=(0.7, 0.15, 0.15), le2i=(0.6, 0.15, 0.25),
+    folders=(0.7, 0.15, 0.15))
+
+#: What bad input raises: printed as one line, exit status 1.
+_INPUT_ERRORS = (OSError, ValueError, VideoReadError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,11 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
                         'class')
     parser.add_argument('root', help='the downloaded dataset')
     parser.add_argument('--out', required=True, help='output folder')
-    parser.add_argument('--ratios', type=float, nargs=3,
-                        metavar=('TRAIN', 'VAL', 'TEST'),
-                        help='shares of the recordings in the train, val '
-                        'and test splits, summing to 1 (default 0.7 0.15 '
-                        '0.15; le2i 0.6 0.15 0.25)')
+    parser.add_argument(
+        '--ratios', type=float, nargs=3, metavar=('TRAIN', 'VAL', 'TEST'),
+        help='shares of the clips in the train, val and test splits, three '
+        'numbers summing to 1; whole groups (a recording, or a '
+        '--group-pattern group) are dealt, so each split needs enough of '
+        'them (default: ' + ', '.join(
+            f'{name} {" ".join(f"{r:g}" for r in ratios)}'
+            for name, ratios in DEFAULT_RATIOS.items()) + ')')
     parser.add_argument('--seed', type=int, default=0,
                         help='shuffles the recordings before the split')
     parser.add_argument('--copy', action='store_true',
@@ -77,20 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _convert(args: argparse.Namespace) -> tuple:
+def _convert(args: argparse.Namespace
+             ) -> Tuple[List[ClipRecord], Sequence[str], List[str]]:
+    """The records, the classes and the skipped videos of ``args.root``."""
     skipped: List[str] = []
     if args.dataset == 'urfall':
         records = convert_urfall(args.root, args.out, args.camera, args.fps)
         classes: Sequence[str] = FALL_CLASSES
     elif args.dataset == 'le2i':
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter('always')
-            records, skipped = convert_le2i(
-                args.root, args.out, link=not args.copy, scenes=args.scenes,
-                cache_size=args.frame_cache, verbose=args.verbose,
-                max_videos=args.max_videos)
-        for w in caught:
-            print(f'  warning: {w.message}')
+        records, skipped = convert_le2i(
+            args.root, args.out, link=not args.copy, scenes=args.scenes,
+            cache_size=args.frame_cache, verbose=args.verbose,
+            max_videos=args.max_videos)
         classes = FALL_CLASSES
     else:
         records, classes = convert_folders(args.root, args.out,
@@ -122,17 +135,8 @@ def _write_le2i_windows(args: argparse.Namespace,
     return counts
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Convert, split, write; print what was written.
-
-    Returns:
-        int: 0.
-    """
-    args = build_parser().parse_args(argv)
-    records: List[ClipRecord]
-    if args.ratios is None:
-        args.ratios = (0.6, 0.15, 0.25) if args.dataset == 'le2i' else (
-            0.7, 0.15, 0.15)
+def _run(args: argparse.Namespace) -> List[str]:
+    """Convert, split, write; returns the summary lines."""
     records, classes, skipped = _convert(args)
     if args.dataset == 'le2i':
         # by video, stratified by scene and label: every split sees every
@@ -146,25 +150,48 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args.out, splits, classes, args.dataset,
         {k: v for k, v in vars(args).items()},
         '{split}_videos.txt' if args.dataset == 'le2i' else '{split}.txt')
-    wcounts = _write_le2i_windows(args, splits) \
-        if args.dataset == 'le2i' else None
-    falls = {s: sum(r.label == 1 for r in rs) for s, rs in splits.items()}
-    print(f'{args.dataset}: {len(records)} clips -> {args.out} '
-          f'({", ".join(f"{s} {n}" for s, n in counts.items())}; classes '
-          f'{", ".join(classes)})')
+    lines = [f'{args.dataset}: {len(records)} clips -> {args.out} '
+             f'({", ".join(f"{s} {n}" for s, n in counts.items())}; classes '
+             f'{", ".join(classes)})']
     if list(classes) == list(FALL_CLASSES):
-        print('  falls per split: ' + ', '.join(
-            f'{s} {n}' for s, n in falls.items()))
-    if wcounts is not None:
-        print('  windows (no_fall / fall): ' + ', '.join(
-            f'{s} {c["no_fall"]} / {c["fall"]}' for s, c in wcounts.items()))
-    for split, recs in splits.items():
-        if not recs:
-            print(f'  warning: the {split} split is empty ({len(records)} '
-                  f'recordings in groups of one class, ratios '
-                  f'{tuple(args.ratios)}): give more recordings or other '
-                  '--ratios')
+        lines.append('  falls per split: ' + ', '.join(
+            f'{s} {sum(r.label == 1 for r in rs)}'
+            for s, rs in splits.items()))
+    if args.dataset == 'le2i':
+        lines.append('  windows (no_fall / fall): ' + ', '.join(
+            f'{s} {c["no_fall"]} / {c["fall"]}'
+            for s, c in _write_le2i_windows(args, splits).items()))
     if skipped:
-        print(f'  skipped {len(skipped)} videos without an annotation file, '
-              f'e.g. {skipped[0]}')
+        lines.append(f'  skipped {len(skipped)} videos without an '
+                     f'annotation file, e.g. {skipped[0]}')
+    return lines
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Convert, split, write; print what was written, then the warnings
+    (a video shorter than its annotation, an empty split...).
+
+    Returns:
+        int: 0, or 1 for input it cannot convert (no annotation found, a
+        malformed file...), after one ``error:`` line on stderr naming the
+        folder or file and what was looked for.
+    """
+    args = build_parser().parse_args(argv)
+    if args.ratios is None:
+        args.ratios = DEFAULT_RATIOS[args.dataset]
+    lines: List[str] = []
+    error: Optional[Exception] = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        try:
+            lines = _run(args)
+        except _INPUT_ERRORS as e:
+            error = e
+    for line in lines + [f'  warning: {w.message}' for w in caught]:
+        print(line)
+    if error is not None:
+        message = ' '.join(str(error).split())
+        print(f'convert_fall_dataset {args.dataset}: error: {message}',
+              file=sys.stderr)
+        return 1
     return 0

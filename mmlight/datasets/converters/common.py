@@ -6,6 +6,7 @@ import os.path as osp
 import random
 import re
 import shutil
+import warnings
 from dataclasses import asdict, dataclass
 from typing import (Callable, Dict, Hashable, Iterable, List, Optional,
                     Sequence, Tuple)
@@ -15,13 +16,16 @@ import numpy as np
 from mmlight.datasets.errors import VideoReadError
 
 __all__ = [
-    'FALL_CLASSES', 'ClipRecord', 'place_video', 'safe_name',
+    'FALL_CLASSES', 'SPLITS', 'ClipRecord', 'place_video', 'safe_name',
     'split_records', 'write_annotations', 'write_video',
     'write_window_annotations'
 ]
 
 #: Binary classes of the fall datasets, in label order.
 FALL_CLASSES = ('no_fall', 'fall')
+
+#: The splits, in the order of the ratios.
+SPLITS = ('train', 'val', 'test')
 
 
 @dataclass
@@ -63,6 +67,10 @@ def split_records(records: Sequence[ClipRecord],
     so every split gets falls and non-falls when there are enough groups;
     groups that span classes (a subject) are dealt as wholes.
 
+    A split left empty although its ratio is above 0 (too few groups, or
+    groups too large for its share) is warned of, with the reason and the
+    group count, since every converter's split goes through here.
+
     Args:
         records (Sequence[ClipRecord]): The clips.
         ratios (Sequence[float]): Train, val, test; summing to 1.
@@ -78,6 +86,10 @@ def split_records(records: Sequence[ClipRecord],
 
     Raises:
         ValueError: Bad ratios, or no record.
+
+    Warns:
+        UserWarning: A split with a ratio above 0 is empty; the message
+            names it, the groups, the ratios and what to change.
     """
     r = np.asarray(ratios, dtype=float)
     if r.shape != (3, ) or (r < 0).any() or abs(r.sum() - 1) > 1e-6:
@@ -96,10 +108,8 @@ def split_records(records: Sequence[ClipRecord],
                       for s in strata]
     else:
         by_stratum = [list(groups)]
-    splits: Dict[str, List[ClipRecord]] = {'train': [], 'val': [],
-                                           'test': []}
+    splits: Dict[str, List[ClipRecord]] = {name: [] for name in SPLITS}
     rng = random.Random(seed)
-    names_of = ('train', 'val', 'test')
     for names in by_stratum:
         names = sorted(names)
         rng.shuffle(names)
@@ -108,9 +118,36 @@ def split_records(records: Sequence[ClipRecord],
         for name in names:
             while index < 2 and filled >= targets[index]:
                 index, filled = index + 1, 0
-            splits[names_of[index]] += groups[name]
+            splits[SPLITS[index]] += groups[name]
             filled += len(groups[name])
+    for split, share in zip(SPLITS, r):
+        if share > 0 and not splits[split]:
+            warnings.warn(_empty_split_message(
+                split, r, [len(names) for names in by_stratum],
+                len(records)))
     return splits
+
+
+def _empty_split_message(split: str, ratios: np.ndarray,
+                         strata: Sequence[int], num_clips: int) -> str:
+    """Why ``split`` got no group, and what to change; ``strata`` are the
+    group counts of the strata dealt separately."""
+    share, most = float(ratios[SPLITS.index(split)]), max(strata)
+    where = f'{sum(strata)} groups ({num_clips} clips)'
+    if len(strata) > 1:
+        where += (f' in {len(strata)} strata dealt separately (each class, '
+                  f'or scene and class), at most {most} groups each')
+    if share * most < 1:
+        why = (f'too few groups: its share {share:g} of {most} groups is '
+               f'{share * most:.2g} group, and a group stays whole in one '
+               'split')
+    else:
+        why = ('the groups are too uneven: those dealt before it took its '
+               'clips, and a group stays whole in one split')
+    return (f'the {split} split is empty: {where}, ratios '
+            f'{" ".join(f"{x:g}" for x in ratios)}: {why}; give more '
+            'groups (more recordings, or for folders a --group-pattern that '
+            'cuts them finer) or other ratios (--ratios TRAIN VAL TEST)')
 
 
 def _largest_remainder(shares: np.ndarray) -> List[int]:

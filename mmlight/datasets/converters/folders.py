@@ -7,12 +7,16 @@ annotations::
 
 Classes are the sub folders of ROOT, sorted (or as given); every video
 under a class folder, at any depth, is linked (or copied) to
-``videos/<class>/<path with / as __>``.
+``videos/<class>/<path with / as __>``. Each video is decoded once for its
+frame count and frame rate (:func:`~mmlight.datasets.frame_cache.decode_video`,
+as Le2i's), written to ``meta.json``.
 """
 import os
 import os.path as osp
 import re
 from typing import List, Optional, Sequence, Tuple
+
+from mmlight.datasets.frame_cache import decode_video
 
 from .common import ClipRecord, place_video, safe_name
 
@@ -20,7 +24,6 @@ __all__ = ['VIDEO_EXTENSIONS', 'convert_folders']
 
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.mpg',
                     '.mpeg')
-
 
 
 def convert_folders(root: str, out_dir: str,
@@ -41,11 +44,14 @@ def convert_folders(root: str, out_dir: str,
         link (bool): Symlink instead of copy. Defaults to True.
 
     Returns:
-        tuple: The records and the class names.
+        tuple: The records (``num_frames`` and ``fps`` decoded from each
+        video) and the class names.
 
     Raises:
-        FileNotFoundError: No root, a missing class folder, or no video.
+        FileNotFoundError: No root, a missing class folder, or no video;
+            the message names the folder and the layout looked for.
         ValueError: A bad ``group_pattern``.
+        VideoReadError: A video that cannot be decoded, naming it.
     """
     if not osp.isdir(root):
         raise FileNotFoundError(f'video folder not found: {root}')
@@ -72,13 +78,18 @@ def convert_folders(root: str, out_dir: str,
                     match = pattern.search(inner)
                     # shared across classes: one subject, one split
                     group = match.group(1) if match else group
+                num_frames, fps = decode_video(source)
                 rel = place_video(
                     source, out_dir, f'videos/{safe_name(name)}/'
                     f'{safe_name(inner.replace(os.sep, "__"))}', link)
                 records.append(ClipRecord(path=rel, label=label,
-                                          group=group, source=source))
+                                          group=group, num_frames=num_frames,
+                                          fps=fps, source=source))
     if not records:
+        looked_in = (f'class folders {", ".join(classes)}' if classes else
+                     'no sub folder')
         raise FileNotFoundError(
-            f'{root}: no video ({", ".join(VIDEO_EXTENSIONS)}) in any class '
-            'folder')
+            f'{root}: no video found (looked for <class>/**/<video> with '
+            f'{"|".join(VIDEO_EXTENSIONS)}, one sub folder a class, e.g. '
+            f'{osp.join(root, "fall", "clip.mp4")}; found {looked_in})')
     return records, list(classes)

@@ -119,7 +119,8 @@ def convert_le2i(root: str, out_dir: str, link: bool = True,
         for want of an annotation file.
 
     Raises:
-        FileNotFoundError: No root, or no scene with videos in it.
+        FileNotFoundError: No root, no scene with videos in it, or no video
+            with an annotation file; names the layout looked for.
         AnnotationError: A malformed annotation file, naming file and line.
         VideoReadError: A video that cannot be decoded, naming it.
     """
@@ -184,10 +185,19 @@ def convert_le2i(root: str, out_dir: str, link: bool = True,
                 print(f'  {rel}: {num_frames} frames at {fps:g} fps'
                       + (f', fall {fall_start}-{fall_end}' if fall else
                          ', no fall'), flush=True)
+    layout = (f'<scene>/Videos/*{"|*".join(_VIDEO_EXTS)} with '
+              f'<scene>/{"|".join(_ANNOTATION_DIRS)}/<video name>.txt')
     if not records and not skipped:
         raise FileNotFoundError(
-            f'{root}: no Le2i scene found (looked for <scene>/Videos/*.avi '
-            f'or *.mp4 with <scene>/{"|".join(_ANNOTATION_DIRS)}/*.txt)')
+            f'{root}: no Le2i scene found (looked for {layout})')
+    if not records:
+        video = skipped[0]
+        scene_dir = osp.dirname(osp.dirname(video))
+        stem = osp.splitext(osp.basename(video))[0]
+        raise FileNotFoundError(
+            f'{root}: none of the {len(skipped)} videos found has a usable '
+            f'annotation file (looked for {layout}; for {video}: '
+            f'{osp.join(scene_dir, _ANNOTATION_DIRS[0], stem + ".txt")})')
     return records, skipped
 
 

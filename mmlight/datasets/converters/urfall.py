@@ -31,6 +31,12 @@ _SEQUENCE = re.compile(r'^(fall|adl)-(\d+)-(cam\d)-rgb$')
 _IMAGE = re.compile(r'-(\d+)\.(png|jpg|jpeg)$', re.IGNORECASE)
 
 
+def _match_sequence(entry: str) -> Optional[re.Match]:
+    """Kind, number and camera of a sequence's folder or zip name."""
+    return _SEQUENCE.match(entry[:-4] if entry.lower().endswith('.zip')
+                           else entry)
+
+
 def find_urfall_sequences(root: str, camera: str = 'cam0'
                           ) -> Dict[str, str]:
     """The RGB sequences of one camera: name (``fall-01``) to the folder
@@ -39,8 +45,7 @@ def find_urfall_sequences(root: str, camera: str = 'cam0'
     if not osp.isdir(root):
         raise FileNotFoundError(f'UR Fall root not found: {root}')
     for entry in sorted(os.listdir(root)):
-        stem = entry[:-4] if entry.lower().endswith('.zip') else entry
-        match = _SEQUENCE.match(stem)
+        match = _match_sequence(entry)
         if match is None or match.group(3) != camera:
             continue
         name = f'{match.group(1)}-{match.group(2)}'
@@ -144,16 +149,25 @@ def convert_urfall(root: str, out_dir: str, camera: str = 'cam0',
         list[ClipRecord]: One per sequence, each its own group.
 
     Raises:
-        FileNotFoundError: No root, or no sequence in it.
+        FileNotFoundError: No root, or no sequence in it (naming the
+            layout looked for and the cameras found).
         VideoReadError: A corrupt zip or frame, naming it.
     """
     sequences = find_urfall_sequences(root, camera)
+    if not sequences:
+        cameras = sorted({m.group(3) for m in map(_match_sequence,
+                                                  os.listdir(root)) if m})
+        raise FileNotFoundError(
+            f'{root}: no UR Fall {camera} RGB sequence found (looked for '
+            f'fall-NN-{camera}-rgb and adl-NN-{camera}-rgb, each a .zip or '
+            'an unzipped folder of numbered .png frames'
+            + (f'; found {", ".join(cameras)} ones: pass --camera'
+               if cameras else '') + ')')
     if names is not None:
         sequences = {n: p for n, p in sequences.items() if n in set(names)}
-    if not sequences:
-        raise FileNotFoundError(
-            f'{root}: no UR Fall {camera} RGB sequence (fall-NN-{camera}-'
-            'rgb.zip or folder) found')
+        if not sequences:
+            raise FileNotFoundError(f'{root}: none of the sequences '
+                                    f'{", ".join(names)} found for {camera}')
     if labels_csv is None:
         candidate = osp.join(root, f'urfall-{camera}-falls.csv')
         labels_csv = candidate if osp.isfile(candidate) else None

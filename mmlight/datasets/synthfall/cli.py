@@ -77,7 +77,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             rooms=args.rooms, mixed=args.mixed, workers=args.workers,
             contact_sheet=sheet,
             overwrite=args.overwrite, progress=not args.no_progress)
-    except (ValueError, FileExistsError) as e:
+    except FileExistsError:
+        # the API's message names overwrite=True; here it is a flag
+        parser.error(f'--out {args.out} already holds a dataset '
+                     '(meta.json); add --overwrite to replace it')
+    except ValueError as e:
         parser.error(str(e))
     print(f"SynthFall: {s['clips']} clips in {s['seconds']:.1f} s "
           f"({s['clips_per_s']:.1f} clips/s, {s['workers']} worker(s)) "

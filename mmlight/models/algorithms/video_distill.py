@@ -148,7 +148,15 @@ class VideoDistill(BaseModel):
         if isinstance(teacher, str):
             teacher = load_model_config(teacher).model
         teacher_model = MODELS.build(teacher)
-        load_checkpoint_strict(teacher_model, teacher_ckpt, what='teacher')
+        try:
+            load_checkpoint_strict(teacher_model, teacher_ckpt,
+                                   what='teacher')
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(
+                f'{exc}; train the teacher first (tools/train.py <teacher '
+                'config> --work-dir <dir> links <dir>/best.pth; `make '
+                'teacher` does it for the demo) or pass --cfg-options '
+                'model.teacher_ckpt=<checkpoint>') from None
         self.teacher_format = getattr(teacher_model.data_preprocessor,
                                       'format_shape', 'NCTHW')
         # Held outside the module tree: not in state_dict, optimizer, DDP

@@ -1,9 +1,10 @@
 """Load a local 2D checkpoint (torchvision, timm, MMPretrain, mmlight) into
 an adapted backbone whose parameter names differ from the 2D network's."""
-import os.path as osp
 from typing import Dict, List, Mapping, Tuple
 
 import torch
+
+from mmlight.utils.checkpoint_io import load_checkpoint_file
 
 __all__ = ['read_state_dict', 'map_state_dict']
 
@@ -33,9 +34,7 @@ def read_state_dict(path: str) -> Dict[str, torch.Tensor]:
         raise FileNotFoundError(
             f'pretrained={path!r}: mmlight loads weights only from a local '
             'file; download it yourself and pass its path')
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'pretrained checkpoint not found: {path}')
-    obj = torch.load(path, map_location='cpu', weights_only=True)
+    obj = load_checkpoint_file(path, what='pretrained checkpoint')
     for key in _CONTAINER_KEYS:
         if isinstance(obj, Mapping) and isinstance(obj.get(key), Mapping):
             obj = obj[key]

@@ -6,6 +6,8 @@ import torch
 import torch.nn as nn
 from mmengine.config import Config
 
+from mmlight.utils.checkpoint_io import load_checkpoint_file
+
 __all__ = [
     'load_model_config', 'load_checkpoint_strict', 'freeze',
     'load_teacher_logits', 'save_teacher_logits'
@@ -51,9 +53,7 @@ def load_checkpoint_strict(model: nn.Module, path: str,
         ValueError: Naming the file and the missing, unexpected or
             mismatched keys (a checkpoint of another model).
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{what} checkpoint not found: {path}')
-    ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    ckpt = load_checkpoint_file(path, what=f'{what} checkpoint')
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not state:
         raise ValueError(f'{path}: not a checkpoint (no state dict)')
@@ -102,9 +102,7 @@ def load_teacher_logits(path: str) -> Dict[str, torch.Tensor]:
         FileNotFoundError: If ``path`` does not exist.
         ValueError: If it is not such a file.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'teacher logits file not found: {path}')
-    obj = torch.load(path, map_location='cpu', weights_only=True)
+    obj = load_checkpoint_file(path, what='teacher logits file')
     logits = obj.get('logits') if isinstance(obj, dict) else None
     if not isinstance(logits, dict) or not logits:
         raise ValueError(f'{path}: no teacher logits in the file')

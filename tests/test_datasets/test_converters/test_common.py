@@ -1,10 +1,11 @@
 """Splits by group, annotation files and the command line."""
 import json
+import warnings
 
 import pytest
 
 from mmlight.datasets.converters import ClipRecord, split_records
-from mmlight.datasets.converters.cli import main
+from mmlight.datasets.converters.cli import DEFAULT_RATIOS, build_parser, main
 
 
 def test_split_keeps_groups_whole_and_every_class_everywhere():
@@ -68,3 +69,61 @@ def test_command_line_writes_mmaction2_annotations(le2i_tree, tmp_path,
     assert sum(c['fall'] + c['no_fall'] for c in counts.values()) == sum(
         1 for s in ('train', 'val', 'test')
         for _ in (out / f'{s}.txt').read_text().splitlines())
+
+
+def subject_records(subjects: int, clips: int):
+    """``clips`` clips of each subject, falls and non-falls mixed: the
+    groups span classes and are dealt whole."""
+    return [ClipRecord(f's{s}_{i}.mp4', i % 2, f'subject{s}')
+            for s in range(subjects) for i in range(clips)]
+
+
+def test_an_empty_split_warns_with_its_groups_ratios_and_remedy():
+    # 6 subjects of 5 clips: train overfills (25 of 21 clips), val takes one
+    # subject, 0.15 of 6 subjects is less than one: test gets none
+    with pytest.warns(UserWarning) as caught:
+        splits = split_records(subject_records(6, 5))
+    assert splits['test'] == [] and len(splits['val']) == 5
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert message.startswith('the test split is empty: 6 groups (30 '
+                              'clips), ratios 0.7 0.15 0.15: too few groups')
+    assert 'its share 0.15 of 6 groups is 0.9 group' in message
+    assert 'give more groups' in message and '--ratios' in message
+    # single-class groups are dealt per class: the strata are named
+    videos = [ClipRecord(f'v{i}.mp4', i % 2, f'v{i}') for i in range(4)]
+    with pytest.warns(UserWarning) as caught:
+        split_records(videos)
+    assert [str(w.message).split(':')[0] for w in caught] == [
+        'the val split is empty', 'the test split is empty']
+    assert ('4 groups (4 clips) in 2 strata dealt separately (each class, '
+            'or scene and class), at most 2 groups each') in str(
+                caught[0].message)
+
+
+def test_a_split_asked_to_be_empty_or_filled_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        splits = split_records(subject_records(6, 5), (0.8, 0.2, 0.0))
+        assert splits['test'] == []
+        split_records(subject_records(20, 2))
+
+
+def test_ratios_help_names_the_three_shares_and_each_default():
+    text = ' '.join(build_parser().format_help().split())
+    assert 'shares of the clips in the train, val and test splits' in text
+    assert ('default: urfall 0.7 0.15 0.15, le2i 0.6 0.15 0.25, folders '
+            '0.7 0.15 0.15') in text
+    assert DEFAULT_RATIOS['le2i'] == (0.6, 0.15, 0.25)
+
+
+def test_unconvertible_input_exits_1_with_one_error_line(tmp_path, capsys):
+    (tmp_path / 'empty').mkdir()
+    assert main(['folders', str(tmp_path / 'empty'), '--out',
+                 str(tmp_path / 'o')]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith('convert_fall_dataset folders: error: '
+                             f'{tmp_path / "empty"}: no video found (looked '
+                             'for <class>/**/<video> with .mp4|.avi')
+    assert err[0].endswith('found no sub folder)')

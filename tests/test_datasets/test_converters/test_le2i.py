@@ -5,6 +5,7 @@ import pytest
 
 from mmlight.datasets import AnnotationError, dataset_clip_sizes
 from mmlight.datasets.converters import convert_le2i, read_le2i_annotation
+from mmlight.datasets.converters.cli import main
 
 
 def test_annotated_videos_are_linked_with_labels(le2i_tree, tmp_path):
@@ -92,3 +93,22 @@ def test_no_scene_says_what_it_looked_for(tmp_path):
     with pytest.raises(FileNotFoundError,
                        match='Videos/.*Annotation_files'):
         convert_le2i(str(tmp_path / 'empty'), str(tmp_path / 'o'))
+
+
+def test_no_annotated_video_exits_1_naming_what_it_looked_for(le2i_tree,
+                                                             tmp_path,
+                                                             capsys):
+    # Office has videos, no annotation folder
+    with pytest.raises(FileNotFoundError) as info:
+        convert_le2i(str(le2i_tree), str(tmp_path / 'o'), scenes=['Office'])
+    expected = le2i_tree / 'Office' / 'Annotation_files' / 'video (1).txt'
+    assert 'none of the 2 videos found has a usable annotation' in str(
+        info.value)
+    assert str(expected) in str(info.value)
+    assert main(['le2i', str(le2i_tree), '--out', str(tmp_path / 'o'),
+                 '--scenes', 'Office']) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f'convert_fall_dataset le2i: error: {le2i_tree}: none of the 2 '
+        'videos')
+    assert 'Annotation_files|Annotations_files|Annotations' in err[0]

@@ -36,3 +36,17 @@ def test_bad_input_is_named(urfall_tree, tmp_path):
                        labels_csv=None, names=['adl-02'])
     with pytest.raises(FileNotFoundError, match='no UR Fall cam0'):
         convert_urfall(str(tmp_path), str(tmp_path / 'o'))
+
+
+def test_no_sequence_names_the_layout_and_the_cameras_found(urfall_tree,
+                                                            tmp_path):
+    with pytest.raises(FileNotFoundError) as info:
+        convert_urfall(str(urfall_tree), str(tmp_path / 'o'), camera='cam2')
+    assert str(info.value) == (
+        f'{urfall_tree}: no UR Fall cam2 RGB sequence found (looked for '
+        'fall-NN-cam2-rgb and adl-NN-cam2-rgb, each a .zip or an unzipped '
+        'folder of numbered .png frames; found cam0, cam1 ones: pass '
+        '--camera)')
+    with pytest.raises(FileNotFoundError, match='fall-09 found for cam0'):
+        convert_urfall(str(urfall_tree), str(tmp_path / 'o'),
+                       names=['fall-09'])

@@ -3,6 +3,7 @@ import torch
 from mmaction.structures import ActionDataSample
 
 from mmlight.registry import MODELS
+from mmlight.utils.checkpoint_io import CheckpointError
 
 NORM = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375])
 TEACHER = dict(
@@ -128,8 +129,14 @@ def test_precise_bn_forward_touches_student_bns(teacher_ckpt):
 
 
 def test_bad_teacher_checkpoint_fails_at_build(tmp_path, teacher_ckpt):
-    with pytest.raises(FileNotFoundError, match='missing.pth'):
+    with pytest.raises(FileNotFoundError, match='missing.pth') as info:
         _algo(str(tmp_path / 'missing.pth'))
+    assert '--cfg-options model.teacher_ckpt=' in str(info.value)
+    cut = tmp_path / 'cut.pth'
+    cut.write_bytes(b'PK\x03\x04 truncated')
+    with pytest.raises(CheckpointError, match='cut.pth: cannot read the '
+                       'teacher checkpoint'):
+        _algo(str(cut))
     wrong = str(tmp_path / 'student.pth')
     torch.save({'state_dict': MODELS.build(STUDENT).state_dict()}, wrong)
     with pytest.raises(ValueError, match=r'student\.pth does not fit the '

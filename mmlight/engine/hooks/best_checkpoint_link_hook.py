@@ -1,0 +1,64 @@
+"""A stable ``best.pth`` beside MMEngine's ``best_<metric>_epoch_<n>.pth``."""
+import os
+import os.path as osp
+from typing import Optional
+
+from mmengine.dist import master_only
+from mmengine.hooks import CheckpointHook, Hook
+
+from mmlight.registry import HOOKS
+
+
+@HOOKS.register_module()
+class BestCheckpointLinkHook(Hook):
+    """Keep ``<work_dir>/best.pth`` pointing at the best checkpoint.
+
+    ``CheckpointHook(save_best=...)`` names its file after the metric and
+    the epoch (``best_acc_top1_epoch_12.pth``), so no command can name it in
+    advance; configs and READMEs that need the best weights (a teacher for
+    distillation, a checkpoint to test) name ``best.pth``. After each
+    validation that produced a new best, this hook replaces ``best.pth``
+    (atomically) with a relative symbolic link to it; where links are not
+    possible it writes nothing and says so once.
+
+    Args:
+        filename: The link's name in the work directory. Defaults to
+            ``'best.pth'``.
+
+    Examples:
+        >>> default_hooks = dict(best_link=dict(type='BestCheckpointLinkHook'))
+    """
+
+    priority = 'LOWEST'  # after CheckpointHook (VERY_LOW) saved the best
+
+    def __init__(self, filename: str = 'best.pth') -> None:
+        if not filename or osp.basename(filename) != filename:
+            raise ValueError(f'filename must be a file name, got {filename!r}')
+        self.filename = filename
+        self._target: Optional[str] = None
+        self._warned = False
+
+    @master_only
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        best = None
+        for hook in runner.hooks:
+            if isinstance(hook, CheckpointHook):
+                best = getattr(hook, 'best_ckpt_path', None) or next(
+                    iter(getattr(hook, 'best_ckpt_path_dict', {}).values()),
+                    None)
+        if not best or best == self._target or not osp.isfile(best):
+            return
+        link = osp.join(osp.dirname(best), self.filename)
+        tmp = f'{link}.tmp{os.getpid()}'
+        try:
+            if osp.lexists(tmp):
+                os.remove(tmp)
+            os.symlink(osp.basename(best), tmp)
+            os.replace(tmp, link)
+        except OSError as exc:
+            if not self._warned:
+                runner.logger.warning(f'cannot link {link} -> {best}: {exc}')
+                self._warned = True
+            return
+        self._target = best
+        runner.logger.info(f'{link} -> {osp.basename(best)}')
