@@ -6,6 +6,7 @@ the config (MMAction2 ignores it when the config sets ``randomness``), and a
 missing checkpoint or resume file fails before anything is built.
 """
 import argparse
+import gc
 import os
 import os.path as osp
 import sys
@@ -74,6 +75,7 @@ def run_tool(main: Callable[[], None], prog: str) -> None:
     """
     try:
         main()
+        return
     except Exception as exc:  # noqa: B902 - filtered right below
         message = str(exc) if isinstance(exc, _user_error_types()) else \
             _worker_error(exc)
@@ -81,8 +83,14 @@ def run_tool(main: Callable[[], None], prog: str) -> None:
             raise
         if isinstance(exc, SyntaxError):  # str() appends "(file, line n)"
             message = f'{exc.msg}: {(exc.text or "").strip()}'
-        print(f'{prog}: error: {message}', file=sys.stderr)
-        sys.exit(1)
+    # Out of the except block the traceback is gone; collecting it stops the
+    # dataloader workers it kept alive, so that their output comes before
+    # the message, not after it.
+    gc.collect()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    print(f'{prog}: error: {message}', file=sys.stderr)
+    sys.exit(1)
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:

@@ -95,3 +95,18 @@ def test_truncated_checkpoint(synthfall_tiny, tmp_path, truncated, how):
     assert line.startswith(f'tools/{osp.basename(args[0])}: error: {ckpt}: cannot '
                            'read the checkpoint: the file is truncated')
     assert 'other checkpoints' in line and 'epoch_1.pth' in line
+
+
+def test_every_training_clip_unreadable(synthfall_tiny, tmp_path):
+    # before: "Cannot find valid image after 1000!" from a worker
+    data = tmp_path / 'data'
+    shutil.copytree(synthfall_tiny, data, symlinks=True)
+    for line in (data / 'train.txt').read_text().splitlines():
+        (data / line.split()[0]).write_bytes(b'not a video' * 20)
+    line = last_line([
+        tool('train.py'), BASELINE, '--work-dir', str(tmp_path / 'w'),
+        '--cfg-options', *data_root_options(str(data), batch_size=2,
+                                            num_workers=2)
+    ], tmp_path)
+    assert line.startswith('tools/train.py: error: ') and \
+        'no clip could be read' in line and f'{data}/train.txt' in line
