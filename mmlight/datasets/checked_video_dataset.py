@@ -179,7 +179,7 @@ class CheckedVideoDataset(VideoDataset):
                     f'{error.reason}; and no clip could be read: '
                     f'{self._failures_in_a_row} in a row failed, '
                     f'{len(self._failed)} of the {len(self)} videos of '
-                    f'{self.ann_file} (under data_prefix.video='
+                    f'{self.ann_file} in this process (under data_prefix.video='
                     f'{self.data_prefix.get("video")!r}); check that the '
                     'videos are there and decode (e.g. with ffprobe)') \
                     from exc

@@ -84,6 +84,9 @@ def load_checkpoint_file(path: str,
             f'end (a killed run or a full disk?){_others(path)}')
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
+    except PermissionError as exc:
+        raise CheckpointError(
+            path, f'cannot read the {what}: {exc.strerror}') from None
     except pickle.UnpicklingError as exc:
         first = _unpickler_reason(str(exc))
         raise CheckpointError(
@@ -96,4 +99,5 @@ def load_checkpoint_file(path: str,
             type(exc).__name__
         raise CheckpointError(
             path, f'cannot read the {what}: the file is truncated or not a '
-            f'PyTorch checkpoint ({first}){_others(path)}') from None
+            f'PyTorch checkpoint, or cannot be loaded here ({first})'
+            f'{_others(path)}') from None

@@ -35,9 +35,42 @@ def load_config(path: str) -> Config:
     except SyntaxError as exc:
         if exc.filename not in (None, '<unknown>'):
             raise
+        culprit = _unparsable(path) or path
+        where = culprit if culprit == path else \
+            f'{culprit} (a base of {path})'
         raise SyntaxError(
-            f'{exc.msg} in config {path}, line {exc.lineno}',
-            (path, exc.lineno, exc.offset, exc.text)) from None
+            f'{exc.msg} in config {where}, line {exc.lineno}',
+            (culprit, exc.lineno, exc.offset, exc.text)) from None
+
+
+def _unparsable(path: str, depth: int = 0) -> str:
+    """The first of ``path`` and its local ``_base_`` files (depth first)
+    that does not parse, or ``''``."""
+    import ast
+    try:
+        with open(path, encoding='utf-8') as f:
+            tree = ast.parse(f.read(), path)
+    except SyntaxError:
+        return path
+    except OSError:
+        return ''
+    bases = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                getattr(t, 'id', None) == '_base_' for t in node.targets):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+            bases = [value] if isinstance(value, str) else list(value)
+    for base in bases:
+        if '::' in base or depth > 8:
+            continue  # a package's config: shipped, parsed
+        found = _unparsable(
+            osp.normpath(osp.join(osp.dirname(path), base)), depth + 1)
+        if found:
+            return found
+    return ''
 
 
 def _user_error_types() -> tuple:
@@ -52,7 +85,7 @@ def _worker_error(exc: BaseException) -> str:
     (torch wraps it into a ``RuntimeError`` holding the worker's traceback),
     or ``''``."""
     text = str(exc).strip()
-    if not isinstance(exc, RuntimeError) or 'DataLoader worker' not in text:
+    if 'in DataLoader worker' not in text:
         return ''
     last = text.splitlines()[-1]
     names = [t.__name__ for t in _user_error_types()]
@@ -77,8 +110,10 @@ def run_tool(main: Callable[[], None], prog: str) -> None:
         main()
         return
     except Exception as exc:  # noqa: B902 - filtered right below
-        message = str(exc) if isinstance(exc, _user_error_types()) else \
-            _worker_error(exc)
+        # a worker's error first: torch re-creates some types (e.g.
+        # FileNotFoundError) with the whole worker traceback as message
+        message = _worker_error(exc) or (
+            str(exc) if isinstance(exc, _user_error_types()) else '')
         if not message or os.environ.get('MMLIGHT_TRACEBACK'):
             raise
         if isinstance(exc, SyntaxError):  # str() appends "(file, line n)"
@@ -229,8 +264,10 @@ def set_max_epochs(cfg: Config, epochs: int) -> Config:
 def _rescale_schedules(cfg: Config, old: int, epochs: int) -> None:
     """Move epoch-based schedulers that end at ``old`` to ``epochs``."""
     schedulers = cfg.get('param_scheduler') or []
-    if isinstance(schedulers, dict):
-        schedulers = [schedulers]
+    if isinstance(schedulers, dict):  # one scheduler, or one list per optim
+        schedulers = [schedulers] if 'type' in schedulers else [
+            s for group in schedulers.values()
+            for s in (group if isinstance(group, (list, tuple)) else [group])]
     for sched in schedulers:
         if not sched.get('by_epoch', True):
             continue
@@ -288,11 +325,13 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
     cfg.randomness = randomness
     if args.cfg_options is not None:
         epochs = cfg.get('train_cfg', {}).get('max_epochs')
+        new = args.cfg_options.get('train_cfg.max_epochs')
+        if isinstance(epochs, int) and isinstance(new, int) and \
+                new != epochs:
+            # train_cfg.max_epochs=N means what --epochs N means; before the
+            # merge, so that param_scheduler keys given beside it win
+            set_max_epochs(cfg, new)
         cfg.merge_from_dict(args.cfg_options)
-        new = cfg.get('train_cfg', {}).get('max_epochs')
-        if epochs is not None and new is not None and new != epochs:
-            # train_cfg.max_epochs=N means what --epochs N means
-            _rescale_schedules(cfg, epochs, new)
     if cfg.randomness.get('deterministic'):
         _non_persistent_workers(cfg)
     _set_launcher(cfg, args.launcher)  # after the overrides: it checks them

@@ -38,17 +38,22 @@ def get_random_state() -> Dict[str, Any]:
               if torch.cuda.is_available() else []))
 
 
-def set_random_state(state: Dict[str, Any]) -> None:
+def set_random_state(state: Dict[str, Any]) -> bool:
     """Restore states captured by :func:`get_random_state`.
 
     Args:
         state: A :func:`get_random_state` dict (possibly after a
             ``torch.save``/``torch.load`` round trip, which turns the Python
-            state's tuples into lists).
+            state's tuples into lists and may map the tensors to a GPU).
+
+    Returns:
+        bool: Whether the CUDA generators were restored too: not when the
+        state holds none, or holds another number of GPUs than this process
+        sees (Python's, NumPy's and torch's CPU generator are restored in
+        every case).
 
     Raises:
-        ValueError: ``state`` lacks one of the generators, or holds CUDA
-            states for another number of GPUs than this process sees.
+        ValueError: ``state`` lacks one of the generators.
     """
     missing = {'python', 'numpy', 'torch'} - set(state)
     if missing:
@@ -56,16 +61,15 @@ def set_random_state(state: Dict[str, Any]) -> None:
     version, internal, gauss = state['python']
     random.setstate((version, tuple(internal), gauss))
     np_state = state['numpy']
+    key = torch.as_tensor(np_state['key']).cpu().numpy()
     np.random.set_state(
-        (np_state['bit_generator'],
-         np.asarray(np_state['key'], dtype=np.int64).astype(np.uint32),
+        (np_state['bit_generator'], key.astype(np.int64).astype(np.uint32),
          np_state['pos'], np_state['has_gauss'], np_state['gauss']))
-    torch.set_rng_state(state['torch'])
+    # torch.set_rng_state takes a CPU ByteTensor; resume maps to the GPU
+    torch.set_rng_state(torch.as_tensor(state['torch']).cpu())
     cuda = state.get('cuda') or []
-    if cuda:
-        if not torch.cuda.is_available() or \
-                len(cuda) != torch.cuda.device_count():
-            raise ValueError(
-                f'random state holds {len(cuda)} CUDA generator states, '
-                f'this process sees {torch.cuda.device_count()} GPUs')
-        torch.cuda.set_rng_state_all(cuda)
+    if not cuda or not torch.cuda.is_available() or \
+            len(cuda) != torch.cuda.device_count():
+        return False
+    torch.cuda.set_rng_state_all([torch.as_tensor(c).cpu() for c in cuda])
+    return True

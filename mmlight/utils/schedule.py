@@ -57,11 +57,16 @@ def schedule_changes(built: Any, saved: Dict[str, Any]) -> Dict[str, Tuple]:
         same, or when the scheduler types differ (then ``{'type': ...}``).
     """
     changes: Dict[str, Tuple] = {}
+    if getattr(built, 'need_val_args', False):
+        # ReduceOnPlateau: its attributes follow the metrics, not a schedule
+        return changes
     own = built.state_dict()
     for key in sorted((set(own) | set(saved)) - _RUNTIME_KEYS):
         if key not in own or key not in saved:
             changes['type'] = ('?', type(built).__name__)
             break
+        if callable(own[key]) or callable(saved[key]):
+            continue  # e.g. OneCycleLR's anneal_func: a bound method
         if own[key] != saved[key]:
             changes[key] = (saved[key], own[key])
     return changes

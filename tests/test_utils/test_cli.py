@@ -172,3 +172,49 @@ def test_run_tool_ends_a_user_error_with_one_line(capsys, monkeypatch):
 
     with pytest.raises(KeyError):
         run_tool(bug, 'tools/train.py')
+
+
+def test_cfg_options_scheduler_keys_beside_max_epochs_win():
+    args = build_train_parser().parse_args(
+        ['c.py', '--cfg-options', 'train_cfg.max_epochs=20',
+         'param_scheduler.1.end=10'])
+    out = merge_train_args(schedule_cfg(), args)
+    assert out.param_scheduler[1].end == 10  # as given
+    assert out.param_scheduler[1].T_max == 20  # rescaled with max_epochs
+
+
+def test_per_optimizer_schedules_are_rescaled():
+    from mmlight.utils import set_max_epochs
+    c = schedule_cfg()
+    c.param_scheduler = dict(generator=[dict(type='CosineAnnealingLR',
+                                             end=15, T_max=15)],
+                             discriminator=dict(type='StepLR', end=15))
+    set_max_epochs(c, 3)
+    assert c.param_scheduler.generator[0].T_max == 3
+    assert c.param_scheduler.discriminator.end == 3
+
+
+def test_syntax_error_in_a_base_config_names_the_base(tmp_path):
+    from mmlight.utils import load_config
+    (tmp_path / 'base.py').write_text('a = (1,\n')
+    top = tmp_path / 'top.py'
+    top.write_text("_base_ = ['./base.py']\nb = 2\n")
+    with pytest.raises(SyntaxError) as info:
+        load_config(str(top))
+    assert info.value.filename == str(tmp_path / 'base.py')
+    assert f'(a base of {top})' in str(info.value)
+
+
+def test_run_tool_unwraps_a_recreated_worker_error(capsys):
+    from mmlight.utils import run_tool
+
+    def worker():  # torch re-creates FileNotFoundError with the traceback
+        raise FileNotFoundError(
+            'Caught FileNotFoundError in DataLoader worker process 1.\n'
+            'Original Traceback (most recent call last):\n  ...\n'
+            'FileNotFoundError: video not found: a.mp4')
+
+    with pytest.raises(SystemExit):
+        run_tool(worker, 'tools/train.py')
+    assert capsys.readouterr().err.strip() == \
+        'tools/train.py: error: video not found: a.mp4'

@@ -14,8 +14,10 @@ as Le2i's), written to ``meta.json``.
 import os
 import os.path as osp
 import re
+import warnings
 from typing import List, Optional, Sequence, Tuple
 
+from mmlight.datasets.errors import VideoReadError
 from mmlight.datasets.frame_cache import decode_video
 
 from .common import ClipRecord, place_video, safe_name
@@ -78,7 +80,11 @@ def convert_folders(root: str, out_dir: str,
                     match = pattern.search(inner)
                     # shared across classes: one subject, one split
                     group = match.group(1) if match else group
-                num_frames, fps = decode_video(source)
+                try:
+                    num_frames, fps = decode_video(source)
+                except VideoReadError as exc:  # one bad file: the others go on
+                    warnings.warn(f'skipped {exc}')
+                    continue
                 rel = place_video(
                     source, out_dir, f'videos/{safe_name(name)}/'
                     f'{safe_name(inner.replace(os.sep, "__"))}', link)

@@ -1,8 +1,6 @@
 """A stable ``best.pth`` beside MMEngine's ``best_<metric>_epoch_<n>.pth``."""
 import os
 import os.path as osp
-from typing import Optional
-
 from mmengine.dist import master_only
 from mmengine.hooks import CheckpointHook, Hook
 
@@ -16,10 +14,13 @@ class BestCheckpointLinkHook(Hook):
     ``CheckpointHook(save_best=...)`` names its file after the metric and
     the epoch (``best_acc_top1_epoch_12.pth``), so no command can name it in
     advance; configs and READMEs that need the best weights (a teacher for
-    distillation, a checkpoint to test) name ``best.pth``. After each
-    validation that produced a new best, this hook replaces ``best.pth``
-    (atomically) with a relative symbolic link to it; where links are not
-    possible it writes nothing and says so once.
+    distillation, a checkpoint to test) name ``best.pth``. When training
+    ends, this hook replaces ``best.pth`` (atomically) with a relative
+    symbolic link to the best checkpoint; where links are not possible it
+    writes nothing and says so. A ``best.pth`` link left by an earlier run
+    is removed when training starts: ``best.pth`` exists only for a run
+    that finished (as ``make`` targets expect), and a killed run gets it
+    when its resumed run ends.
 
     Args:
         filename: The link's name in the work directory. Defaults to
@@ -35,18 +36,23 @@ class BestCheckpointLinkHook(Hook):
         if not filename or osp.basename(filename) != filename:
             raise ValueError(f'filename must be a file name, got {filename!r}')
         self.filename = filename
-        self._target: Optional[str] = None
-        self._warned = False
 
     @master_only
-    def after_val_epoch(self, runner, metrics=None) -> None:
+    def before_train(self, runner) -> None:
+        """Remove an earlier run's link: this run has not finished."""
+        link = osp.join(runner.work_dir, self.filename)
+        if osp.islink(link):
+            os.remove(link)
+
+    @master_only
+    def after_train(self, runner) -> None:
         best = None
         for hook in runner.hooks:
             if isinstance(hook, CheckpointHook):
                 best = getattr(hook, 'best_ckpt_path', None) or next(
                     iter(getattr(hook, 'best_ckpt_path_dict', {}).values()),
                     None)
-        if not best or best == self._target or not osp.isfile(best):
+        if not best or not osp.isfile(best):
             return
         link = osp.join(osp.dirname(best), self.filename)
         tmp = f'{link}.tmp{os.getpid()}'
@@ -56,9 +62,6 @@ class BestCheckpointLinkHook(Hook):
             os.symlink(osp.basename(best), tmp)
             os.replace(tmp, link)
         except OSError as exc:
-            if not self._warned:
-                runner.logger.warning(f'cannot link {link} -> {best}: {exc}')
-                self._warned = True
+            runner.logger.warning(f'cannot link {link} -> {best}: {exc}')
             return
-        self._target = best
         runner.logger.info(f'{link} -> {osp.basename(best)}')

@@ -1,7 +1,10 @@
 """Random generator states in checkpoints, so that a resumed run repeats
 the uninterrupted one."""
+from functools import partial
 from typing import Any, Dict, List, Optional
 
+import torch
+from mmengine.dataset import worker_init_fn as default_worker_init_fn
 from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
@@ -33,13 +36,18 @@ class RandomStateHook(Hook):
       draws the same training numbers as one without.
 
     Dataloader workers draw from their own generators: MMEngine seeds them
-    from ``(seed, rank, worker id)`` each time they start, so workers
-    started each epoch (``persistent_workers=False``) repeat exactly, and
-    ``tools/train.py --deterministic`` sets that. Persistent workers keep
-    their states across epochs, out of reach of the main process: resuming
-    such a run warns that it is not exact. Samplers are deterministic from
-    seed and epoch; checkpoints are written at epoch ends, so a resumed
-    epoch starts from the beginning.
+    from ``(seed, rank, worker id)`` each time they start, the same seeds
+    every epoch. Workers started each epoch (``persistent_workers=False``,
+    which ``tools/train.py --deterministic`` sets) are seeded from
+    ``(seed, epoch, rank, worker id)`` by this hook instead: every epoch
+    draws other augmentations, and a resumed epoch the same ones as the
+    uninterrupted run. Persistent workers keep their states across epochs,
+    out of reach of the main process: resuming such a run warns that it is
+    not exact. Samplers are deterministic from seed and epoch; checkpoints
+    are written at epoch ends, so a resumed epoch starts from its
+    beginning. A checkpoint written inside an epoch (iteration-based
+    training) is resumed without restoring, with a warning: MMEngine
+    re-reads the data of the iterations done, which draws other numbers.
 
     With ``randomness.deterministic=True`` (and the same thread count) a
     killed and resumed CPU run then ends with bitwise the same weights as
@@ -59,6 +67,27 @@ class RandomStateHook(Hook):
 
     def before_train_epoch(self, runner) -> None:
         self._epoch_states = None
+        self._seed_workers(runner)
+
+    @staticmethod
+    def _seed_workers(runner) -> None:
+        """Workers started this epoch: seeds from (seed, epoch, rank,
+        worker), not MMEngine's (seed, rank, worker) of every epoch."""
+        loader = runner.train_dataloader
+        init = getattr(loader, 'worker_init_fn', None)
+        if not getattr(loader, 'num_workers', 0) or \
+                getattr(loader, 'persistent_workers', False) or \
+                not isinstance(init, partial) or \
+                init.func is not default_worker_init_fn:
+            return
+        if not hasattr(init, '_mmlight_seed'):
+            init = partial(init.func, *init.args, **init.keywords)
+            init._mmlight_seed = init.keywords['seed']
+        # one seed per (epoch, rank, worker): MMEngine adds
+        # num_workers * rank + worker_id
+        init.keywords['seed'] = init._mmlight_seed + runner.epoch * \
+            loader.num_workers * get_world_size()
+        loader.worker_init_fn = init
 
     def after_train_epoch(self, runner) -> None:
         """Capture every rank's states (a collective call on all ranks)."""
@@ -68,10 +97,11 @@ class RandomStateHook(Hook):
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         """Write the states into the checkpoint (on the saving rank)."""
-        states = self._epoch_states
+        states, epoch_end = self._epoch_states, True
         if states is None:  # a save inside an epoch (iteration-based)
-            states = [get_random_state()]
-        checkpoint[KEY] = dict(world_size=len(states), states=states)
+            states, epoch_end = [get_random_state()], False
+        checkpoint[KEY] = dict(world_size=len(states), states=states,
+                               epoch_end=epoch_end)
 
     def before_val(self, runner) -> None:
         self._before_val = get_random_state()
@@ -101,13 +131,27 @@ class RandomStateHook(Hook):
                 'random numbers than the interrupted one would have',
                 logger='current', level=30)
             return
+        if not saved.get('epoch_end', True):
+            print_log(
+                'the resumed checkpoint was written inside an epoch: its '
+                'random states are not restored (resuming there re-reads '
+                'the data of the iterations done), so this run draws other '
+                'random numbers than the interrupted one would have',
+                logger='current', level=30)
+            return
         if saved['world_size'] != world_size:
             print_log(
                 f'the resumed checkpoint holds the random states of '
                 f'{saved["world_size"]} processes, this run has {world_size}: '
                 'the generators are not restored', logger='current', level=30)
             return
-        set_random_state(saved['states'][get_rank()])
+        state = saved['states'][get_rank()]
+        if not set_random_state(state) and state.get('cuda'):
+            print_log(
+                f'the resumed checkpoint holds the CUDA generator states of '
+                f'{len(state["cuda"])} GPUs, this process sees '
+                f'{torch.cuda.device_count()}: only the CPU generators are '
+                'restored', logger='current', level=30)
         loader = runner.train_dataloader
         if getattr(loader, 'num_workers', 0) and \
                 getattr(loader, 'persistent_workers', False):

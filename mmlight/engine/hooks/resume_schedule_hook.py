@@ -8,12 +8,18 @@ from mmlight.registry import HOOKS
 from mmlight.utils.schedule import replay_schedulers, schedule_changes
 
 
-def _flat(schedulers: Any, saved: Any) -> List[Tuple[Any, dict]]:
-    """(built scheduler, saved state) pairs, for a list or a dict of lists."""
+def _flat(schedulers: Any, saved: Any) -> List[Tuple[Any, Any]]:
+    """(built scheduler, saved state or None) pairs, for a list or a dict of
+    lists; a scheduler the checkpoint lacks (or a state without its
+    scheduler) pairs with None."""
     if isinstance(schedulers, dict):
+        saved = saved if isinstance(saved, dict) else {}
         return [pair for name in schedulers
-                for pair in zip(schedulers[name], saved.get(name, []))]
-    return list(zip(schedulers, saved))
+                for pair in _flat(schedulers[name], saved.get(name, []))]
+    saved = list(saved) if isinstance(saved, (list, tuple)) else []
+    n = max(len(schedulers), len(saved))
+    return [(schedulers[i] if i < len(schedulers) else None,
+             saved[i] if i < len(saved) else None) for i in range(n)]
 
 
 def _checkpoint_groups(checkpoint: dict, runner) -> List[Tuple[dict, dict]]:
@@ -59,21 +65,36 @@ class ResumeScheduleHook(Hook):
                 isinstance(runner._train_loop, dict):
             return  # not a training resume, or nothing to replay
         pairs = _flat(runner.param_schedulers, checkpoint['param_schedulers'])
-        changed = [(i, type(s).__name__, schedule_changes(s, saved))
-                   for i, (s, saved) in enumerate(pairs)]
-        changed = [c for c in changed if c[2]]
+        changed = []
+        for i, (s, saved) in enumerate(pairs):
+            if s is None:  # removed from the config
+                changed.append((i, '(removed)', dict(scheduler=(
+                    'present', 'absent'))))
+            elif saved is None:  # added to the config
+                changed.append((i, type(s).__name__, dict(scheduler=(
+                    'absent', 'present'))))
+            elif schedule_changes(s, saved):
+                changed.append((i, type(s).__name__,
+                                schedule_changes(s, saved)))
         if not changed:
             return
         meta = checkpoint['meta']
         epochs, iters = meta['epoch'], meta['iter']
-        if not epochs or iters % epochs:
+        from mmengine.runner import IterBasedTrainLoop
+        by_epoch = not isinstance(runner.train_loop, IterBasedTrainLoop)
+        per_epoch = len(runner.train_dataloader) if by_epoch else iters
+        if by_epoch and iters != epochs * per_epoch:
             raise ValueError(
                 f'resume: the param_scheduler differs from the '
-                f'checkpoint\'s ({self._describe(changed)}), and its '
-                f'iteration {iters} is not at an epoch end ({epochs} epochs): '
-                'resume without changing the schedule')
-        live = [s for s, _ in pairs]
-        replay_schedulers(live, epochs, iters // epochs)
+                f'checkpoint\'s ({self._describe(changed)}), and the '
+                f'checkpoint (iteration {iters}, epoch {epochs}) is not at '
+                f'the end of an epoch of {per_epoch} iterations: resume '
+                'without changing the schedule, or with the same data')
+        live = [s for s, _ in pairs if s is not None]
+        if by_epoch:
+            replay_schedulers(live, epochs, per_epoch)
+        else:  # one "epoch" of every iteration done; no epoch ever ends
+            replay_schedulers([s for s in live if not s.by_epoch], 1, iters)
         saved = checkpoint['param_schedulers']
         if isinstance(saved, dict):
             for name, schedulers in runner.param_schedulers.items():

@@ -70,3 +70,12 @@ def test_no_video_names_the_folder_and_the_layout(tmp_path):
         f'{tmp_path / "clips"}: no video found (looked for <class>/**/'
         '<video> with .mp4|.avi|.mkv')
     assert 'found class folders fall' in str(info.value)
+
+
+def test_an_undecodable_video_is_skipped_with_a_warning(tmp_path, write_avi):
+    root = tmp_path / 'clips'
+    write_avi(str(root / 'fall' / 'good.avi'), frames=4)
+    (root / 'fall' / 'broken.avi').write_bytes(b'not a video' * 10)
+    with pytest.warns(UserWarning, match='skipped .*broken.avi'):
+        records, _ = convert_folders(str(root), str(tmp_path / 'out'))
+    assert [r.path for r in records] == ['videos/fall/good.avi']

@@ -1,10 +1,12 @@
 """BestCheckpointLinkHook in a real (small) Runner: best.pth follows the
 best checkpoint CheckpointHook writes."""
 import os
+import os.path as osp
 
 import pytest
 import torch
 from mmengine.evaluator import BaseMetric
+from mmengine.hooks import Hook
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch import nn
@@ -65,8 +67,19 @@ def test_best_pth_links_the_best_checkpoint(tmp_path):
                             save_best='score', rule='greater'),
             best_link=dict(type='BestCheckpointLinkHook')),
         default_scope='mmlight')
-    runner.train()
     link = tmp_path / 'best.pth'
+    link.symlink_to('best_score_epoch_9.pth')  # an earlier run's
+
+    class Probe(Hook):  # during training, no best.pth: not finished
+        priority = 'LOWEST'
+
+        def after_train_epoch(self, runner):
+            seen.append(osp.lexists(link))
+
+    seen = []
+    runner.register_hook(Probe())
+    runner.train()
+    assert seen == [False, False, False]
     assert link.is_symlink()
     assert os.readlink(link) == 'best_score_epoch_2.pth'
     assert torch.load(link, weights_only=True)['meta']['epoch'] == 2

@@ -134,3 +134,29 @@ def test_persistent_workers_resume_warns(tmp_path, messages):
     resumed.train()
     assert any('persistent workers' in m and 'not repeat' in m
                for m in messages)
+
+
+def test_checkpoint_written_inside_an_epoch_is_not_restored(tmp_path,
+                                                           messages):
+    part = tmp_path / 'part'
+    make_runner(part, max_epochs=1).train()
+    ckpt = torch.load(part / 'epoch_1.pth', weights_only=True)
+    ckpt['random_state']['epoch_end'] = False
+    torch.save(ckpt, part / 'epoch_1.pth')
+    make_runner(part, max_epochs=2, resume=True).train()
+    assert any('written inside an epoch' in m for m in messages)
+    assert not any('restored from' in m for m in messages)
+
+
+def test_workers_started_each_epoch_get_new_seeds(tmp_path):
+    # MMEngine seeds them alike every epoch; the hook by (seed, epoch)
+    runner = make_runner(tmp_path, max_epochs=1)
+    runner._train_dataloader.update(num_workers=2, persistent_workers=False)
+    runner._train_loop = runner.build_train_loop(runner._train_loop)
+    hook = next(h for h in runner.hooks if isinstance(h, RandomStateHook))
+    seeds = []
+    for epoch in (0, 1, 2, 1):
+        runner.train_loop._epoch = epoch
+        hook.before_train_epoch(runner)
+        seeds.append(runner.train_dataloader.worker_init_fn.keywords['seed'])
+    assert seeds == [0, 2, 4, 2]  # 2 workers, 1 rank: no seed shared

@@ -116,3 +116,25 @@ def test_unchanged_schedule_resumes_as_mmengine_does(tmp_path, messages):
     resumed = make_runner(part, epochs=3, resume=True)
     lrs = train(resumed)
     assert lrs == whole[2:] and not messages
+
+
+def test_a_scheduler_added_on_resume_is_replayed(tmp_path, messages):
+    short = tmp_path / 'short'
+    train(make_runner(short, epochs=2))
+    resumed = make_runner(short, epochs=2, resume=True)
+    resumed.param_schedulers.append(dict(type='ConstantLR', factor=0.5,
+                                         by_epoch=True, begin=0, end=5))
+    resumed._train_loop.update(max_epochs=4)
+    train(resumed)
+    assert len(messages) == 1 and "scheduler absent -> present" in \
+        messages[0]
+
+
+def test_schedule_changes_ignores_metric_driven_and_callable_state():
+    from mmengine.optim.scheduler import ReduceOnPlateauLR
+
+    from mmlight.utils.schedule import schedule_changes
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)
+    plateau = ReduceOnPlateauLR(opt, monitor='loss')
+    saved = dict(plateau.state_dict(), best=0.5, num_bad_epochs=2)
+    assert schedule_changes(plateau, saved) == {}
