@@ -21,8 +21,8 @@ def test_there_are_configs():
 
 
 def _random_teacher_ckpt(cfg, tmp_path) -> str:
-    from mmlight.models.utils.teacher import load_model_config
-    teacher = MODELS.build(load_model_config(cfg.model.teacher).model)
+    from mmlight.utils import load_config
+    teacher = MODELS.build(load_config(cfg.model.teacher).model)
     path = str(tmp_path / 'teacher.pth')
     torch.save({'meta': {}, 'state_dict': teacher.state_dict()}, path)
     return path

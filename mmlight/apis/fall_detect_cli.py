@@ -111,8 +111,8 @@ def load_detector_config(args: argparse.Namespace,
     """
     import torch
 
-    from mmlight.deployment.onnx_deploy import load_config
     from mmlight.deployment.recognizer import check_file
+    from mmlight.utils import load_config
     cfg = load_config(args.config)
     for path in (args.checkpoint, args.onnx, *more_files):
         if path is not None:

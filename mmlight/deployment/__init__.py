@@ -6,7 +6,7 @@ them, so importing this package does not require them.
 """
 from .onnx_deploy import (build_export_parser, build_test_onnx_parser,
                           export_from_config, format_metrics,
-                          format_verify_report, load_config, verify_onnx)
+                          format_verify_report, verify_onnx)
 from .onnx_export import export_onnx
 from .onnx_quantization import (ArrayCalibrationReader, calibration_batches,
                                 quantize_onnx_static)
@@ -19,6 +19,6 @@ __all__ = [
     'build_recognizer', 'build_test_onnx_parser', 'calibration_batches',
     'compare_outputs', 'evaluate_backends', 'evaluate_onnx', 'export_onnx',
     'export_from_config', 'file_size_mb', 'format_metrics',
-    'format_verify_report', 'load_config', 'measure_latency',
+    'format_verify_report', 'measure_latency',
     'quantize_onnx_static', 'torch_backend', 'verify_onnx'
 ]

@@ -14,12 +14,12 @@ from mmlight.deployment.onnx_quantization import (CALIBRATION_METHODS,
 from mmlight.deployment.ort_inference import (OrtRecognizer, compare_outputs,
                                               evaluate_backends, file_size_mb,
                                               measure_latency)
-from mmlight.deployment.recognizer import check_file, torch_backend
+from mmlight.deployment.recognizer import torch_backend
 from mmlight.evaluation.benchmark import _fmt as _cell
 from mmlight.utils.complexity import infer_input_shape
 
 __all__ = [
-    'build_export_parser', 'build_test_onnx_parser', 'load_config',
+    'build_export_parser', 'build_test_onnx_parser',
     'export_from_config', 'verify_onnx', 'format_verify_report',
     'format_metrics'
 ]
@@ -73,17 +73,6 @@ def build_test_onnx_parser() -> argparse.ArgumentParser:
                         'tools/test.py --dump does')
     _add_cfg_options(parser)
     return parser
-
-
-def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None
-                ) -> Config:
-    """``Config.fromfile`` plus ``--cfg-options``; a missing file fails
-    naming it."""
-    check_file(path, 'config')
-    cfg = Config.fromfile(path)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    return cfg
 
 
 def export_from_config(cfg: Any,

@@ -16,61 +16,8 @@ from mmengine.config import Config, DictAction
 
 __all__ = [
     'build_train_parser', 'build_test_parser', 'merge_train_args',
-    'merge_test_args', 'set_max_epochs', 'load_config', 'run_tool'
+    'merge_test_args', 'set_max_epochs', 'run_tool'
 ]
-
-
-def load_config(path: str) -> Config:
-    """``Config.fromfile(path)``; a syntax error names the file.
-
-    MMEngine parses the top-level file with ``ast.parse`` and no file name
-    first (to detect lazy imports), so its error reads
-    ``File "<unknown>", line 2``.
-
-    Raises:
-        SyntaxError: With ``filename`` set to ``path``.
-    """
-    try:
-        return Config.fromfile(path)
-    except SyntaxError as exc:
-        if exc.filename not in (None, '<unknown>'):
-            raise
-        culprit = _unparsable(path) or path
-        where = culprit if culprit == path else \
-            f'{culprit} (a base of {path})'
-        raise SyntaxError(
-            f'{exc.msg} in config {where}, line {exc.lineno}',
-            (culprit, exc.lineno, exc.offset, exc.text)) from None
-
-
-def _unparsable(path: str, depth: int = 0) -> str:
-    """The first of ``path`` and its local ``_base_`` files (depth first)
-    that does not parse, or ``''``."""
-    import ast
-    try:
-        with open(path, encoding='utf-8') as f:
-            tree = ast.parse(f.read(), path)
-    except SyntaxError:
-        return path
-    except OSError:
-        return ''
-    bases = []
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-                getattr(t, 'id', None) == '_base_' for t in node.targets):
-            try:
-                value = ast.literal_eval(node.value)
-            except ValueError:
-                continue
-            bases = [value] if isinstance(value, str) else list(value)
-    for base in bases:
-        if '::' in base or depth > 8:
-            continue  # a package's config: shipped, parsed
-        found = _unparsable(
-            osp.normpath(osp.join(osp.dirname(path), base)), depth + 1)
-        if found:
-            return found
-    return ''
 
 
 def _user_error_types() -> tuple:

@@ -6,9 +6,9 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
 from mmlight.models.utils.teacher import (load_checkpoint_strict,
-                                          load_model_config,
                                           save_teacher_logits)
 from mmlight.registry import DATASETS, MODELS
+from mmlight.utils.config import load_config
 
 __all__ = ['cache_teacher_logits']
 
@@ -32,7 +32,7 @@ def cache_teacher_logits(config: str, checkpoint: str, out: str,
     Returns:
         int: Number of videos.
     """
-    cfg = load_model_config(config)
+    cfg = load_config(config)
     init_default_scope(cfg.get('default_scope', 'mmlight'))
     model = MODELS.build(cfg.model)
     load_checkpoint_strict(model, checkpoint, what='teacher')

@@ -27,7 +27,8 @@ def run(args: list, cwd, ok: bool = True) -> str:
 def tiny_student(tmp_path):
     """A config inheriting the TSM student at width 0.5, and a checkpoint
     of its (random) weights."""
-    from mmlight.deployment import build_recognizer, load_config
+    from mmlight.deployment import build_recognizer
+    from mmlight.utils import load_config
     config = tmp_path / 'tiny_tsm.py'
     config.write_text(
         f"_base_ = ['{REPO}/configs/fall_mbv3s_tsm.py']\n"

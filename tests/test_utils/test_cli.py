@@ -132,16 +132,6 @@ def test_deterministic_starts_train_workers_each_epoch():
     assert 'train_dataloader' not in plain
 
 
-def test_config_syntax_error_names_the_file(tmp_path):
-    from mmlight.utils import load_config
-    bad = tmp_path / 'bad.py'
-    bad.write_text("_base_ = []\nx = (1,\n")
-    with pytest.raises(SyntaxError) as info:
-        load_config(str(bad))
-    assert info.value.filename == str(bad) and info.value.lineno == 2
-    assert str(bad) in str(info.value)
-
-
 def test_run_tool_ends_a_user_error_with_one_line(capsys, monkeypatch):
     from mmlight.datasets import AnnotationError
     from mmlight.utils import run_tool
@@ -192,17 +182,6 @@ def test_per_optimizer_schedules_are_rescaled():
     set_max_epochs(c, 3)
     assert c.param_scheduler.generator[0].T_max == 3
     assert c.param_scheduler.discriminator.end == 3
-
-
-def test_syntax_error_in_a_base_config_names_the_base(tmp_path):
-    from mmlight.utils import load_config
-    (tmp_path / 'base.py').write_text('a = (1,\n')
-    top = tmp_path / 'top.py'
-    top.write_text("_base_ = ['./base.py']\nb = 2\n")
-    with pytest.raises(SyntaxError) as info:
-        load_config(str(top))
-    assert info.value.filename == str(tmp_path / 'base.py')
-    assert f'(a base of {top})' in str(info.value)
 
 
 def test_run_tool_unwraps_a_recreated_worker_error(capsys):

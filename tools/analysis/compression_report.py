@@ -28,9 +28,9 @@ except ImportError:  # a checkout that is not installed
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
     import mmlight  # noqa: F401
 
-from mmlight.deployment.onnx_deploy import load_config  # noqa: E402
 from mmlight.evaluation.benchmark import (data_root_options,  # noqa: E402
                                           load_classes, parse_cfg_options)
+from mmlight.utils import load_config  # noqa: E402
 from mmlight.evaluation.compression import (  # noqa: E402
     build_compressed_models, format_compression_table,
     measure_compressed_models)

@@ -27,10 +27,11 @@ except ImportError:  # a checkout that is not installed
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
     import mmlight  # noqa: F401
 
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 from mmlight.deployment.recognizer import build_recognizer  # noqa: E402
+from mmlight.utils import load_config  # noqa: E402
 from mmlight.utils.complexity import (infer_input_shape,  # noqa: E402
                                       model_complexity)
 
@@ -55,9 +56,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         help='override config settings, key=value')
     args = parser.parse_args(argv)
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmlight'))
     shape = tuple(args.shape) if args.shape else infer_input_shape(cfg)
     model = build_recognizer(cfg, args.checkpoint)

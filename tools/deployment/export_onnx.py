@@ -15,9 +15,9 @@ except ImportError:  # a checkout that is not installed
 
 from mmlight.deployment import (build_export_parser,  # noqa: E402
                                 build_recognizer, export_from_config,
-                                format_verify_report, load_config,
-                                verify_onnx)
+                                format_verify_report, verify_onnx)
 from mmlight.deployment.recognizer import check_file  # noqa: E402
+from mmlight.utils import load_config  # noqa: E402
 
 
 def main() -> None:

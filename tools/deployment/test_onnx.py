@@ -14,8 +14,9 @@ except ImportError:  # a checkout that is not installed
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from mmlight.deployment import (build_test_onnx_parser,  # noqa: E402
-                                evaluate_onnx, format_metrics, load_config)
+                                evaluate_onnx, format_metrics)
 from mmlight.deployment.recognizer import check_file  # noqa: E402
+from mmlight.utils import load_config  # noqa: E402
 
 
 def main() -> None:

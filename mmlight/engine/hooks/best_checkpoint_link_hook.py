@@ -1,10 +1,24 @@
 """A stable ``best.pth`` beside MMEngine's ``best_<metric>_epoch_<n>.pth``."""
 import os
 import os.path as osp
+from typing import List
 from mmengine.dist import master_only
 from mmengine.hooks import CheckpointHook, Hook
 
 from mmlight.registry import HOOKS
+
+
+def best_checkpoints(runner) -> List[str]:
+    """The best checkpoints ``CheckpointHook(save_best=...)`` has written
+    (one a metric; the first metric's first), those still on disk."""
+    found: List[str] = []
+    for hook in runner.hooks:
+        if isinstance(hook, CheckpointHook):
+            best = getattr(hook, 'best_ckpt_path', None)
+            found += [best] if best else []
+            found += [p for p in getattr(hook, 'best_ckpt_path_dict',
+                                         {}).values() if p]
+    return [p for p in dict.fromkeys(found) if osp.isfile(p)]
 
 
 @HOOKS.register_module()
@@ -46,13 +60,8 @@ class BestCheckpointLinkHook(Hook):
 
     @master_only
     def after_train(self, runner) -> None:
-        best = None
-        for hook in runner.hooks:
-            if isinstance(hook, CheckpointHook):
-                best = getattr(hook, 'best_ckpt_path', None) or next(
-                    iter(getattr(hook, 'best_ckpt_path_dict', {}).values()),
-                    None)
-        if not best or not osp.isfile(best):
+        best = next(iter(best_checkpoints(runner)), None)
+        if best is None:
             return
         link = osp.join(osp.dirname(best), self.filename)
         tmp = f'{link}.tmp{os.getpid()}'

@@ -64,13 +64,13 @@ class RandomStateHook(Hook):
         self._epoch_states: Optional[List[Dict[str, Any]]] = None
         self._before_val: Optional[Dict[str, Any]] = None
         self._loaded: Optional[dict] = None
+        self._worker_seed: Optional[int] = None  # MMEngine's, epoch 0
 
     def before_train_epoch(self, runner) -> None:
         self._epoch_states = None
         self._seed_workers(runner)
 
-    @staticmethod
-    def _seed_workers(runner) -> None:
+    def _seed_workers(self, runner) -> None:
         """Workers started this epoch: seeds from (seed, epoch, rank,
         worker), not MMEngine's (seed, rank, worker) of every epoch."""
         loader = runner.train_dataloader
@@ -80,14 +80,14 @@ class RandomStateHook(Hook):
                 not isinstance(init, partial) or \
                 init.func is not default_worker_init_fn:
             return
-        if not hasattr(init, '_mmlight_seed'):
-            init = partial(init.func, *init.args, **init.keywords)
-            init._mmlight_seed = init.keywords['seed']
+        if self._worker_seed is None:
+            self._worker_seed = init.keywords['seed']
         # one seed per (epoch, rank, worker): MMEngine adds
         # num_workers * rank + worker_id
-        init.keywords['seed'] = init._mmlight_seed + runner.epoch * \
-            loader.num_workers * get_world_size()
-        loader.worker_init_fn = init
+        seed = self._worker_seed + runner.epoch * loader.num_workers * \
+            get_world_size()
+        loader.worker_init_fn = partial(init.func,
+                                        **dict(init.keywords, seed=seed))
 
     def after_train_epoch(self, runner) -> None:
         """Capture every rank's states (a collective call on all ranks)."""

@@ -73,9 +73,10 @@ class ResumeScheduleHook(Hook):
             elif saved is None:  # added to the config
                 changed.append((i, type(s).__name__, dict(scheduler=(
                     'absent', 'present'))))
-            elif schedule_changes(s, saved):
-                changed.append((i, type(s).__name__,
-                                schedule_changes(s, saved)))
+            else:
+                diff = schedule_changes(s, saved)
+                if diff:
+                    changed.append((i, type(s).__name__, diff))
         if not changed:
             return
         meta = checkpoint['meta']

@@ -2,9 +2,11 @@
 import os.path as osp
 from typing import List
 
-from mmengine.hooks import CheckpointHook, Hook
+from mmengine.hooks import Hook
 from mmengine.dist import master_only
 
+from mmlight.engine.hooks.best_checkpoint_link_hook import \
+    best_checkpoints
 from mmlight.registry import HOOKS
 from mmlight.utils.student_checkpoint import export_student_checkpoint
 
@@ -22,13 +24,7 @@ class StudentCheckpointHook(Hook):
 
     @master_only
     def after_train(self, runner) -> None:
-        sources: List[str] = []
-        for hook in runner.hooks:
-            if isinstance(hook, CheckpointHook):
-                best = getattr(hook, 'best_ckpt_path', None)
-                sources += [best] if best else []
-                sources += list(getattr(hook, 'best_ckpt_path_dict',
-                                        {}).values())
+        sources: List[str] = best_checkpoints(runner)
         last = runner.message_hub.get_info('last_ckpt')
         sources += [last] if last else []
         for src in dict.fromkeys(p for p in sources if p and osp.isfile(p)):

@@ -10,9 +10,9 @@ from mmengine.structures import BaseDataElement
 from mmlight.models.utils.clip_views import (student_view,
                                              uniform_frame_indices)
 from mmlight.models.utils.teacher import (freeze, load_checkpoint_strict,
-                                          load_model_config,
                                           load_teacher_logits)
 from mmlight.registry import MODELS
+from mmlight.utils.config import load_config
 
 __all__ = ['VideoDistill']
 
@@ -146,7 +146,7 @@ class VideoDistill(BaseModel):
                                       'format_shape', 'NCHW')
 
         if isinstance(teacher, str):
-            teacher = load_model_config(teacher).model
+            teacher = load_config(teacher).model
         teacher_model = MODELS.build(teacher)
         try:
             load_checkpoint_strict(teacher_model, teacher_ckpt,

@@ -1,43 +1,15 @@
 """Build a frozen teacher from a config and a checkpoint, checked up front."""
-import os.path as osp
 from typing import Dict
 
 import torch
 import torch.nn as nn
-from mmengine.config import Config
 
 from mmlight.utils.checkpoint_io import load_checkpoint_file
 
 __all__ = [
-    'load_model_config', 'load_checkpoint_strict', 'freeze',
-    'load_teacher_logits', 'save_teacher_logits'
+    'load_checkpoint_strict', 'freeze', 'load_teacher_logits',
+    'save_teacher_logits'
 ]
-
-_REPO_CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__))))), 'configs')
-
-
-def load_model_config(path: str) -> Config:
-    """Read a config from a file or an ``mmlight::`` / ``mmaction::`` path.
-
-    ``mmlight::<file>.py`` falls back to the checkout's ``configs/`` when
-    mmlight is not installed with its ``.mim`` copy.
-
-    Raises:
-        FileNotFoundError: Naming the path when no such config exists.
-    """
-    if '::' in path:
-        try:
-            resolved, _ = Config._get_cfg_path(path, '')
-        except (FileNotFoundError, ModuleNotFoundError, ValueError):
-            resolved = ''
-        if not osp.isfile(resolved) and path.startswith('mmlight::'):
-            resolved = osp.join(_REPO_CONFIGS, path.partition('::')[2])
-    else:
-        resolved = path
-    if not osp.isfile(resolved):
-        raise FileNotFoundError(f'config not found: {path}')
-    return Config.fromfile(resolved)
 
 
 def load_checkpoint_strict(model: nn.Module, path: str,

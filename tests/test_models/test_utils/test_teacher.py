@@ -2,22 +2,12 @@ import pytest
 import torch
 import torch.nn as nn
 
-from mmlight.models.utils.teacher import (freeze, load_checkpoint_strict,
-                                          load_model_config)
+from mmlight.models.utils.teacher import freeze, load_checkpoint_strict
 
 
 def _net():
     return nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4),
                          nn.ReLU(inplace=True))
-
-
-def test_config_from_package_path_and_file():
-    cfg = load_model_config('mmlight::fall_slowonly_r18_teacher.py')
-    assert cfg.model.type == 'Recognizer3D'
-    with pytest.raises(FileNotFoundError, match='nope.py'):
-        load_model_config('mmlight::nope.py')
-    with pytest.raises(FileNotFoundError, match='missing/cfg.py'):
-        load_model_config('missing/cfg.py')
 
 
 def test_strict_checkpoint_loads_mmengine_and_fp16(tmp_path):
