@@ -14,7 +14,7 @@ ROOMS  ?= 1
 TEACHER_EPOCHS ?=
 STUDENT_EPOCHS ?=
 
-.PHONY: all install demo pipeline quick-demo data teacher student distill report bench compress test clean real
+.PHONY: seed-table all install demo pipeline quick-demo data teacher student distill report bench compress test clean real
 
 all: test
 
@@ -77,7 +77,7 @@ quick-demo: teacher student distill
 # ------------------------------------------------------------ the main job
 # make demo: generate SynthFall -> train the teacher -> distill the TSM
 # student -> prune 40% and fine-tune -> INT8 (PT2E through tools/test.py,
-# and static QDQ ONNX) -> tools/benchmark.py, the headline table and plot in
+# static QDQ ONNX, NNCF OpenVINO) -> tools/benchmark.py, the headline table and plot in
 # $(PW)/benchmark/. Each step's output is a file: an interrupted run
 # continues where it stopped. PROFILE=cpu (default) fits 2 CPU cores in
 # about half an hour; PROFILE=full is the GPU profile: more clips, the
@@ -159,6 +159,12 @@ $(PW)/onnx/pruned_int8.onnx: $(PW)/pruned/best.pth
 		$(PW)/pruned/best.pth --out $(PW)/onnx/pruned.onnx --int8 $@ \
 		--cfg-options $(P_OPTS)
 
+# OpenVINO, the CPU runtime a user would pick instead: the same pruned model
+# as FP32 IR and NNCF INT8 IR (calibrated on the val clips the QDQ ONNX is)
+$(PW)/openvino/pruned_int8.xml: $(PW)/pruned/best.pth
+	$(BIN)/python tools/deployment/export_openvino.py configs/fall_mbv3_prune.py \
+		$(PW)/pruned/best.pth --out $@ --cfg-options $(P_OPTS)
+
 $(PW)/baselines/%/best.pth: $(PW)/data.done
 	$(BIN)/python tools/train.py configs/$*.py \
 		--work-dir $(PW)/baselines/$* $(call epochs,$(P_STUDENT_EPOCHS)) \
@@ -166,7 +172,7 @@ $(PW)/baselines/%/best.pth: $(PW)/data.done
 	test -e $@
 
 $(PW)/benchmark/table.md: $(PW)/int8/int8_model.pt2 $(PW)/onnx/pruned_int8.onnx \
-		$(foreach b,$(P_BASELINES),$(PW)/baselines/$(b)/best.pth)
+		$(PW)/openvino/pruned_int8.xml $(foreach b,$(P_BASELINES),$(PW)/baselines/$(b)/best.pth)
 	$(BIN)/python tools/benchmark.py \
 		teacher=configs/$(P_TEACHER).py,$(PW)/teacher/best.pth \
 		$(foreach b,$(P_BASELINES),$(b)=configs/$(b).py,$(PW)/baselines/$(b)/best.pth) \
@@ -174,11 +180,55 @@ $(PW)/benchmark/table.md: $(PW)/int8/int8_model.pt2 $(PW)/onnx/pruned_int8.onnx 
 		pruned=configs/fall_mbv3_prune.py,$(PW)/pruned/best.pth \
 		pruned_int8_pt2e=configs/fall_mbv3_prune.py,$(PW)/int8/int8_model.pt2 \
 		pruned_int8_onnx=configs/fall_mbv3_prune.py,$(PW)/onnx/pruned_int8.onnx \
+		pruned_fp32_openvino=configs/fall_mbv3_prune.py,$(PW)/openvino/pruned_int8_fp32.xml \
+		pruned_int8_openvino=configs/fall_mbv3_prune.py,$(PW)/openvino/pruned_int8.xml \
 		$(foreach b,$(P_UNTRAINED),$(b)=configs/$(b).py) \
 		--data-root $(P_DATA) --work-dir $(PW)/benchmark \
 		--out $@.tmp --png $(PW)/benchmark/plot.png \
 		--json $(PW)/benchmark/results.json
 	mv $@.tmp $@
+
+# The seed's case study at the seed's scale, cost only (README "At the
+# seed's input"): SlowFast-R50 at 64x224x224 (its own slow/fast sampling)
+# against the TSM student at 8x224x224, FP32, pruned (the architecture
+# fall_mbv3_prune.py prunes to) and INT8 (PT2E compiled, ONNX Runtime QDQ,
+# NNCF + OpenVINO), then the seed's table beside ours. DEVICE=cuda measures
+# peak memory on a GPU (more batch sizes); clips/s is always the CPU's.
+DEVICE ?= cpu
+SEED_WORK ?= work_dirs/seed_table_$(DEVICE)
+SEED_VARIANTS ?= plain checkpointing AMP "AMP + checkpointing"
+ifeq ($(DEVICE),cuda)
+SEED_TRAIN ?= slowfast_r50=1,2,8 2,8,32
+SEED_BATCHES ?= 1 8 32
+else
+SEED_TRAIN ?= slowfast_r50=2 2,8
+SEED_BATCHES ?= 1 8
+endif
+seed-table: install
+	$(BIN)/python tools/benchmark_cost.py \
+		slowfast_r50=configs/fall_slowfast_r50_teacher.py \
+		mbv3=configs/fall_mbv3s_tsm.py \
+		mbv3_pruned=configs/fall_mbv3_prune.py \
+		--input-shape slowfast_r50=64x224x224 224x224 --int8 mbv3_pruned \
+		--train-batches $(SEED_TRAIN) --batch-sizes $(SEED_BATCHES) \
+		--variants $(SEED_VARIANTS) --device $(DEVICE) --teacher slowfast_r50 \
+		--light mbv3_pruned_int8_pt2e mbv3_pruned_int8_onnx mbv3_pruned_int8_openvino \
+		--work-dir $(SEED_WORK) --out table.md --json results.json
+	$(MAKE) --no-print-directory $(SEED_WORK)/mixed224.done
+	$(BIN)/python tools/analysis/training_memory.py \
+		student=configs/fall_mbv3s_tsm_mixed.py --data-root $(SEED_DATA) \
+		--cfg-options train_dataloader.batch_sampler.size_cache=$(abspath $(SEED_DATA))/clip_sizes.json \
+		--variants plain --batch-size 8 --max-memory 3GB --every-batch \
+		--max-batch 32 --device $(DEVICE) --out $(SEED_WORK)/sampler.md
+	@cat $(SEED_WORK)/table.md $(SEED_WORK)/sampler.md
+
+# the memory-aware sampler at the seed's scale: SynthFall clips of mixed
+# sizes around 224x224 (140-280 px) and lengths (36-72 frames)
+SEED_DATA ?= data/synthfall_mixed224
+$(SEED_WORK)/mixed224.done:
+	$(BIN)/python tools/data/synthfall.py --out $(SEED_DATA) --mixed \
+		--size 224x224 --num-clips 84 --rooms 1 --seed 0 --workers 2 --overwrite
+	mkdir -p $(SEED_WORK) && touch $@
 
 # The light-architecture table (configs/README.md): trains every config below
 # that has no best_*.pth in $(WORK)/bench yet (all of them: about 1.5 h on 2

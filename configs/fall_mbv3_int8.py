@@ -9,9 +9,10 @@
 # split as usual (AccMetric, ConfusionMatrix) and saves backbone + FP32 head
 # as one torch.export program to <work_dir>/int8_model.pt2, which
 # `tools/test.py configs/fall_mbv3_int8.py <work_dir>/int8_model.pt2` tests
-# again as it is (mmlight's ExportedRecognizer runs it). Evaluation
-# runs the q/dq reference ops in eager mode: the accuracy is the INT8
-# model's; the int8 speed-up needs torch.compile (see the module docstring).
+# again as it is (mmlight's ExportedRecognizer runs it, compiled by inductor:
+# oneDNN int8 kernels, faster than FP32; `--cfg-options model.runtime=
+# reference` runs its q/dq ops as they are). PTQLoop's own evaluation runs
+# the reference ops: the accuracy is the INT8 model's, exactly.
 # `test_cfg.mode='dynamic'` quantizes the Linear layers only instead.
 _base_ = ['./fall_mbv3s_tsm.py']
 

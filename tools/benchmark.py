@@ -7,6 +7,7 @@
         pruned=configs/fall_mbv3_prune.py,$W/pruned/best.pth \
         int8=configs/fall_mbv3_prune.py,$W/int8/int8_model.pt2 \
         int8_onnx=configs/fall_mbv3_prune.py,$W/onnx/pruned_int8.onnx \
+        int8_openvino=configs/fall_mbv3_prune.py,$W/openvino/pruned_int8.xml \
         x3d_s=configs/fall_x3d_s.py \
         --data-root data/synthfall_cpu --work-dir $W/benchmark \
         [--reference teacher] [--train-batch 8] [--threads 2] \
@@ -16,8 +17,10 @@ Relative ``--out``, ``--png`` and ``--json`` paths are under ``--work-dir``
 (unless they already start with it); absolute ones stay.
 
 Each model is ``NAME=CONFIG[,FILE]``: a ``.pth`` checkpoint, an INT8
-``.pt2`` program or an ``.onnx`` file (FP32 or INT8 QDQ); no file measures
-the untrained architecture's cost only. Printed: size on disk, params,
+``.pt2`` program (run compiled by inductor unless ``--int8-runtime
+reference``), an ``.onnx`` file (FP32 or INT8 QDQ, ONNX Runtime) or an
+OpenVINO ``.xml`` (FP32 or NNCF INT8, OpenVINO's CPU plugin); no file
+measures the untrained architecture's cost only. Printed: size on disk, params,
 GFLOPs, peak inference and training memory (fresh process each), CPU
 clips/s at batch 1 and the best over batch sizes (every model timed in each
 of ``--rounds`` interleaved rounds, median kept), test top-1, fall recall
@@ -26,7 +29,6 @@ and hard-negative accuracy, then the reference (first model unless
 latency, marker area by size. See :mod:`mmlight.evaluation.edge_benchmark`.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 from typing import List, Optional
@@ -40,7 +42,8 @@ except ImportError:  # a checkout that is not installed
 from mmlight.evaluation.benchmark import parse_cfg_options  # noqa: E402
 from mmlight.evaluation.edge_benchmark import (  # noqa: E402
     format_edge_table, format_ratio_table, measure_entry, output_path,
-    parse_entry, plot_edge_benchmark, time_entries, write_rows)
+    parse_entry, plot_edge_benchmark, time_entries, write_rows,
+    write_text)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -71,6 +74,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--rounds', type=int, default=3,
                         help='timing rounds, every model timed in each, '
                         'median kept (default: 3)')
+    parser.add_argument('--int8-runtime', choices=['inductor', 'reference'],
+                        default='inductor',
+                        help='how .pt2 INT8 programs run: compiled by '
+                        'inductor (default) or their q/dq ops as they are '
+                        '(reference, for debugging)')
     parser.add_argument('--no-memory', action='store_true',
                         help='skip the peak-memory processes')
     parser.add_argument('--max-test-batches', type=int,
@@ -111,21 +119,21 @@ def main(argv: Optional[List[str]] = None) -> int:
             cfg_options=options, threads=args.threads, device=args.device,
             batch_sizes=args.batch_sizes, train_batch=args.train_batch,
             memory=not args.no_memory, timing=False,
-            max_test_batches=args.max_test_batches))
+            max_test_batches=args.max_test_batches,
+            int8_runtime=args.int8_runtime))
     # speed last, all models side by side: interleaved rounds, medians
     print(f'[benchmark] timing {len(entries)} models, {args.rounds} '
           'interleaved rounds', file=sys.stderr)
     time_entries(entries, rows, data_root=args.data_root,
                  cfg_options=options, threads=args.threads,
                  batch_sizes=args.batch_sizes, rounds=args.rounds,
-                 min_seconds=args.min_seconds)
+                 min_seconds=args.min_seconds,
+                 int8_runtime=args.int8_runtime)
     text = format_edge_table(rows) + '\n\n' + format_ratio_table(
         rows, args.reference)
     print(text)
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            f.write(text + '\n')
+        write_text(args.out, text)
     if args.json:
         write_rows(rows, args.json)
     if args.png:

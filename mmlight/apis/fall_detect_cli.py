@@ -62,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
                    '(1: none)')
     p.add_argument('--threads', type=int, default=0,
                    help='CPU threads (0: the runtime\'s choice)')
+    p.add_argument('--int8-runtime', choices=['inductor', 'reference'],
+                   default='inductor',
+                   help='how an INT8 .pt2 runs: compiled by inductor at '
+                   'start-up (default) or its q/dq ops as they are '
+                   '(reference, for debugging)')
     p.add_argument('--out-json', help='write the events as JSON lines')
     p.add_argument('--out-video', help='write an annotated mp4')
     p.add_argument('--gt', help='ground truth (tools/data/make_fall_stream.py'
@@ -209,7 +214,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 size, classes.index(args.fall_class), alarm)
         else:
             scorer, preprocessor = build_clip_scorer(
-                cfg, args.checkpoint, args.onnx, args.threads)
+                cfg, args.checkpoint, args.onnx, args.threads,
+                args.int8_runtime)
             detector = StreamingFallDetector(
                 scorer, preprocessor, window, segments, size,
                 classes.index(args.fall_class), args.stride, fmt, alarm)

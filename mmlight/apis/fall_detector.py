@@ -15,7 +15,8 @@ __all__ = [
 
 
 def build_clip_scorer(cfg: Any, checkpoint: Optional[str] = None,
-                      onnx: Optional[str] = None, threads: int = 0
+                      onnx: Optional[str] = None, threads: int = 0,
+                      int8_runtime: str = 'inductor'
                       ) -> Tuple[Callable[[np.ndarray], np.ndarray],
                                  torch.nn.Module]:
     """The function that scores one preprocessed window, and the data
@@ -29,6 +30,10 @@ def build_clip_scorer(cfg: Any, checkpoint: Optional[str] = None,
             Defaults to None.
         threads (int): ONNX Runtime intra-op threads (0: its choice).
             Defaults to 0.
+        int8_runtime (str): How a ``.pt2`` runs: ``'inductor'``
+            (compiled here, on the program's input shape, so the first
+            window is not slow) or ``'reference'``. Defaults to
+            ``'inductor'``.
 
     Returns:
         tuple: ``f(inputs) -> class probabilities`` on ``(1, S, C, H, W)``
@@ -49,8 +54,10 @@ def build_clip_scorer(cfg: Any, checkpoint: Optional[str] = None,
         logits_fn: Callable = session
         preprocessor = MODELS.build(dict(cfg.model.data_preprocessor))
     elif checkpoint.endswith('.pt2'):
-        from mmlight.models.utils.quantization import load_quantized
-        program = load_quantized(checkpoint)[0]
+        from mmlight.models.utils.int8_runtime import load_int8_program
+        program, meta = load_int8_program(checkpoint, int8_runtime)
+        if hasattr(program, 'warmup') and meta.get('input_shape'):
+            program.warmup(meta['input_shape'])
 
         def logits_fn(x):
             with torch.inference_mode():

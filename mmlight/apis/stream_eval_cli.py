@@ -42,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: the config's window_frames")
     p.add_argument('--threads', type=int, default=0,
                    help='CPU threads (0: the runtime\'s choice)')
+    p.add_argument('--int8-runtime', choices=['inductor', 'reference'],
+                   default='inductor',
+                   help='how an INT8 .pt2 runs (default: compiled by '
+                   'inductor)')
     p.add_argument('--fall-class', default='fall')
     p.add_argument('--out', metavar='JSON',
                    help='write the figures, settings and per-video alerts')
@@ -77,7 +81,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     cfg, classes = load_detector_config(args, (args.alarm, ))
     videos = load_videos(args.data_root, args.split)
     scorer, preprocessor = build_clip_scorer(cfg, args.checkpoint, args.onnx,
-                                             args.threads)
+                                             args.threads, args.int8_runtime)
     scores, frames, seconds, latencies = [], 0, 0.0, []
     start = time.perf_counter()
     for i, video in enumerate(videos, 1):

@@ -1,6 +1,8 @@
-"""The logic behind ``tools/deployment/export_onnx.py`` and
-``tools/deployment/test_onnx.py``: config in, ONNX files and figures out.
+"""The logic behind ``tools/deployment/export_onnx.py``,
+``export_openvino.py`` and ``test_onnx.py``: config in, ONNX / OpenVINO
+files and figures out.
 """
+import os.path as osp
 import argparse
 from typing import Any, Dict, Optional, Sequence
 
@@ -11,7 +13,8 @@ from mmlight.deployment.onnx_export import expected_input_rank, export_onnx
 from mmlight.deployment.onnx_quantization import (CALIBRATION_METHODS,
                                                   calibration_batches,
                                                   quantize_onnx_static)
-from mmlight.deployment.ort_inference import (OrtRecognizer, compare_outputs,
+from mmlight.deployment.ort_inference import (compare_outputs,
+                                              deployed_runner,
                                               evaluate_backends, file_size_mb,
                                               measure_latency)
 from mmlight.deployment.recognizer import torch_backend
@@ -19,8 +22,9 @@ from mmlight.evaluation.benchmark import _fmt as _cell
 from mmlight.utils.complexity import infer_input_shape
 
 __all__ = [
-    'build_export_parser', 'build_test_onnx_parser',
-    'export_from_config', 'verify_onnx', 'format_verify_report',
+    'build_export_parser', 'build_export_openvino_parser',
+    'build_test_onnx_parser', 'export_from_config',
+    'export_openvino_from_config', 'verify_onnx', 'format_verify_report',
     'format_metrics'
 ]
 
@@ -62,13 +66,46 @@ def build_export_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_export_openvino_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``tools/deployment/export_openvino.py``."""
+    parser = argparse.ArgumentParser(
+        description='Export a recognizer to OpenVINO: FP32 ONNX, FP32 IR '
+        'and NNCF post-training INT8 IR, calibrated on the val split; '
+        'optionally check them against PyTorch')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file (.pth)')
+    parser.add_argument('--out', required=True,
+                        help='INT8 .xml to write (its .bin beside it); the '
+                        'FP32 IR goes to <out>_fp32.xml and the FP32 ONNX '
+                        'it is converted from to <out>_fp32.onnx')
+    parser.add_argument('--calib-batches', type=int, default=16,
+                        help='val batches for calibration (all of them, '
+                        'with a warning, if the split has fewer)')
+    parser.add_argument('--subset-size', type=int, default=300,
+                        help='clips NNCF collects statistics on')
+    parser.add_argument('--preset', default='performance',
+                        choices=['performance', 'mixed'],
+                        help="NNCF preset (mixed: asymmetric activations)")
+    parser.add_argument('--fast-bias-correction', action='store_true',
+                        help="NNCF's fast bias correction (its default) "
+                        'instead of the full one')
+    parser.add_argument('--verify', action='store_true',
+                        help='run PyTorch and both IRs on the test split and '
+                        'print accuracy, agreement, logit difference and '
+                        'file sizes')
+    parser.add_argument('--latency', action='store_true',
+                        help='with --verify: latency at batch 1 and 8')
+    _add_cfg_options(parser)
+    return parser
+
+
 def build_test_onnx_parser() -> argparse.ArgumentParser:
     """The argument parser of ``tools/deployment/test_onnx.py``."""
     parser = argparse.ArgumentParser(
         description='Test an ONNX recognizer on a config\'s test split '
-        'with ONNX Runtime')
+        'with ONNX Runtime (an OpenVINO .xml with OpenVINO)')
     parser.add_argument('config', help='config file the model came from')
-    parser.add_argument('model', help='.onnx file')
+    parser.add_argument('model', help='.onnx file (or OpenVINO .xml)')
     parser.add_argument('--dump', help='write predictions to this .pkl, as '
                         'tools/test.py --dump does')
     _add_cfg_options(parser)
@@ -123,6 +160,55 @@ def export_from_config(cfg: Any,
     return dict(input_shape=shape, fp32=out, int8=int8_out)
 
 
+def export_openvino_from_config(cfg: Any,
+                                model: nn.Module,
+                                out: str,
+                                calib_batches: int = 16,
+                                subset_size: int = 300,
+                                preset: str = 'performance',
+                                fast_bias_correction: bool = False,
+                                progress: bool = False) -> Dict[str, Any]:
+    """Export a config's recognizer to OpenVINO, FP32 and NNCF INT8.
+
+    The FP32 ONNX (:func:`export_from_config`) is converted to an FP32 IR
+    (:func:`~mmlight.deployment.openvino_runtime.convert_to_openvino`) and
+    quantized by NNCF on the val split's preprocessed clips
+    (:func:`~mmlight.deployment.openvino_runtime.quantize_openvino`, the
+    clips the ONNX Runtime QDQ path calibrates on).
+
+    Args:
+        cfg (Config | dict): The config.
+        model (nn.Module): The recognizer, weights loaded.
+        out (str): The INT8 ``.xml``; ``<out>_fp32.xml`` and
+            ``<out>_fp32.onnx`` are written beside it.
+        calib_batches (int): Val batches to calibrate on. Defaults to 16.
+        subset_size (int): NNCF's statistics subset. Defaults to 300.
+        preset (str): NNCF preset. Defaults to ``'performance'``.
+        fast_bias_correction (bool): NNCF's fast bias correction. Defaults
+            to False (the full one).
+        progress (bool): Print calibration progress lines. Defaults to
+            False.
+
+    Returns:
+        dict: ``input_shape``, ``onnx``, ``fp32`` and ``int8`` (paths).
+    """
+    from mmlight.deployment.openvino_runtime import (convert_to_openvino,
+                                                     quantize_openvino)
+    if not str(out).endswith('.xml'):
+        raise ValueError(f'--out must be an OpenVINO .xml, got {out}')
+    stem = osp.splitext(out)[0] + '_fp32'
+    onnx_path, fp32 = stem + '.onnx', stem + '.xml'
+    shape = export_from_config(cfg, model, onnx_path)['input_shape']
+    convert_to_openvino(onnx_path, fp32)
+    quantize_openvino(
+        fp32, out,
+        calibration_batches(cfg, model, calib_batches,
+                            progress='calibration' if progress else None),
+        subset_size=subset_size, preset=preset,
+        fast_bias_correction=fast_bias_correction)
+    return dict(input_shape=shape, onnx=onnx_path, fp32=fp32, int8=out)
+
+
 def verify_onnx(cfg: Any,
                 model: nn.Module,
                 fp32_path: str,
@@ -130,20 +216,25 @@ def verify_onnx(cfg: Any,
                 num_threads: int = 0,
                 latency_batches: Sequence[int] = (),
                 split: str = 'test',
-                progress: bool = False) -> Dict[str, Any]:
-    """PyTorch and the ONNX files side by side on one split.
+                progress: bool = False,
+                names: Sequence[str] = ('onnx_fp32', 'onnx_int8')
+                ) -> Dict[str, Any]:
+    """PyTorch and the deployed files side by side on one split.
 
     Args:
         cfg (Config | dict): The config.
         model (nn.Module): The PyTorch recognizer the files came from.
-        fp32_path (str): The FP32 ``.onnx``.
-        int8_path (str, optional): The INT8 ``.onnx``. Defaults to None.
-        num_threads (int): ONNX Runtime intra-op threads. Defaults to 0.
+        fp32_path (str): The FP32 ``.onnx`` (or OpenVINO ``.xml``).
+        int8_path (str, optional): The INT8 ``.onnx`` (or ``.xml``).
+            Defaults to None.
+        num_threads (int): Intra-op threads of the runtime. Defaults to 0.
         latency_batches (Sequence[int]): Batch sizes to time ONNX Runtime
             at (:func:`measure_latency`); none by default.
         split (str): Defaults to ``'test'``.
         progress (bool): Print ``verification (test_dataloader): batch
             i/n`` lines as it goes. Defaults to False.
+        names (Sequence[str]): The two files' row names. Defaults to
+            ``('onnx_fp32', 'onnx_int8')``.
 
     Returns:
         dict: ``rows``, one dict a model (``name``, ``path``, ``size_mb``,
@@ -151,10 +242,10 @@ def verify_onnx(cfg: Any,
         ``max_abs_logit_diff`` vs PyTorch, ``latency_ms`` by batch size),
         ``num_threads`` and ``input_shape``.
     """
-    paths = {'onnx_fp32': fp32_path}
+    paths = {names[0]: fp32_path}
     if int8_path is not None:
-        paths['onnx_int8'] = int8_path
-    sessions = {name: OrtRecognizer(path, num_threads)
+        paths[names[1]] = int8_path
+    sessions = {name: deployed_runner(path, num_threads)
                 for name, path in paths.items()}
     results = evaluate_backends(
         cfg, {'pytorch': torch_backend(model), **sessions}, model=model,
@@ -174,15 +265,19 @@ def verify_onnx(cfg: Any,
                     sessions[name], (int(batch), ) + tuple(shape[1:]),
                     repeats=3, min_seconds=1.0)
         rows.append(row)
-    return dict(rows=rows, num_threads=num_threads, input_shape=shape)
+    return dict(rows=rows, num_threads=num_threads, input_shape=shape,
+                names=tuple(names))
 
 
 def format_verify_report(report: Dict[str, Any]) -> str:
     """:func:`verify_onnx`'s result as a markdown table and notes."""
     batches = sorted({b for row in report['rows'] for b in row['latency_ms']})
+    fp32, int8 = report.get('names', ('onnx_fp32', 'onnx_int8'))
+    openvino = fp32.startswith('openvino')
     head = ['model', 'file (MB)', 'top-1 (%)', 'top-1 agreement w/ PyTorch '
             '(%)', 'max abs logit diff vs PyTorch'] + [
-                f'ORT ms (bs{b})' for b in batches]
+                f'{"OpenVINO" if openvino else "ORT"} ms (bs{b})'
+                for b in batches]
     lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
     for row in report['rows']:
         cells = [row['name'], _cell(row['size_mb'], '.3f'),
@@ -192,13 +287,13 @@ def format_verify_report(report: Dict[str, Any]) -> str:
         cells += [_cell(row['latency_ms'].get(b), '.2f') for b in batches]
         lines.append('| ' + ' | '.join(cells) + ' |')
     sizes = {row['name']: row['size_mb'] for row in report['rows']}
-    if sizes.get('onnx_fp32') and sizes.get('onnx_int8'):
-        ratio = sizes['onnx_fp32'] / sizes['onnx_int8']
+    if sizes.get(fp32) and sizes.get(int8):
+        ratio = sizes[fp32] / sizes[int8]
         lines.append(f'\nINT8 file is {ratio:.2f}x smaller than FP32.')
-    lines.append(f'Input {tuple(report["input_shape"])}; ONNX Runtime CPU, '
-                 f'intra_op_num_threads={report["num_threads"]} (0: its '
-                 'choice); logits = the head\'s raw output, before the '
-                 'softmax of average_clip.')
+    runtime = 'OpenVINO CPU, INFERENCE_NUM_THREADS' if openvino else 'ONNX Runtime CPU, intra_op_num_threads'
+    lines.append(f'Input {tuple(report["input_shape"])}; {runtime}='
+                 f'{report["num_threads"]} (0: its choice); logits = the '
+                 'head\'s raw output, before the softmax of average_clip.')
     return '\n'.join(lines)
 
 

@@ -21,12 +21,12 @@ from torch import nn
 
 from mmlight.deployment.progress import batch_progress, dataloader_length
 from mmlight.deployment.recognizer import (build_recognizer, check_file,
-                                           ensure_default_scope)
+                                           ensure_default_scope, model_input)
 from mmlight.evaluation.measure import time_calls
 
 __all__ = [
-    'OrtRecognizer', 'evaluate_backends', 'evaluate_onnx', 'compare_outputs',
-    'measure_latency', 'file_size_mb'
+    'OrtRecognizer', 'deployed_runner', 'evaluate_backends', 'evaluate_onnx',
+    'compare_outputs', 'measure_latency', 'file_size_mb'
 ]
 
 Backend = Callable[[np.ndarray], np.ndarray]
@@ -87,15 +87,7 @@ class OrtRecognizer:
             np.ndarray: Logits, ``(N, num_classes)`` (2D) or
             ``(N * num_views, num_classes)`` (3D).
         """
-        if isinstance(inputs, torch.Tensor):
-            inputs = inputs.detach().cpu().numpy()
-        inputs = np.ascontiguousarray(inputs, dtype=np.float32)
-        if len(inputs.shape) != len(self.input_shape) or any(
-                want is not None and want != got
-                for want, got in zip(self.input_shape, inputs.shape)):
-            shape = tuple('N' if d is None else d for d in self.input_shape)
-            raise ValueError(f'{self.path}: input of shape {inputs.shape}, '
-                             f'the model takes {shape}')
+        inputs = model_input(inputs, self.input_shape, self.path)
         return self.session.run([self.output_name],
                                 {self.input_name: inputs})[0]
 
@@ -248,6 +240,28 @@ def evaluate_backends(cfg: Any,
     return results
 
 
+def deployed_runner(path: str, num_threads: int = 0) -> Backend:
+    """The runner of a deployed file: an ``.onnx`` on ONNX Runtime
+    (:class:`OrtRecognizer`), an OpenVINO ``.xml`` on OpenVINO's CPU plugin
+    (:class:`~mmlight.deployment.openvino_runtime.OvRecognizer`).
+
+    Args:
+        path (str): The file.
+        num_threads (int): Intra-op threads; 0 lets the runtime choose.
+            Defaults to 0.
+
+    Raises:
+        ValueError: Another extension.
+    """
+    if str(path).endswith('.xml'):
+        from mmlight.deployment.openvino_runtime import OvRecognizer
+        return OvRecognizer(path, num_threads)
+    if str(path).endswith('.onnx'):
+        return OrtRecognizer(path, num_threads)
+    raise ValueError(f'{path}: a deployed model is an .onnx (ONNX Runtime) '
+                     'or an OpenVINO .xml')
+
+
 def evaluate_onnx(cfg: Any,
                   onnx_path: str,
                   num_threads: int = 0,
@@ -256,12 +270,13 @@ def evaluate_onnx(cfg: Any,
                   return_logits: bool = False,
                   split: str = 'test',
                   progress: bool = False) -> Dict[str, Any]:
-    """Evaluate an ONNX recognizer on a config's test split.
+    """Evaluate an ONNX (or OpenVINO) recognizer on a config's test split.
 
     Args:
         cfg (Config | dict): The config the model was exported from.
-        onnx_path (str): The ``.onnx`` file.
-        num_threads (int): ONNX Runtime intra-op threads; 0 lets it choose.
+        onnx_path (str): The ``.onnx`` file, or an OpenVINO ``.xml``
+            (:func:`deployed_runner`).
+        num_threads (int): Intra-op threads; 0 lets the runtime choose.
             Defaults to 0.
         model (nn.Module, optional): See :func:`evaluate_backends`.
             Defaults to None.
@@ -279,7 +294,7 @@ def evaluate_onnx(cfg: Any,
     Raises:
         FileNotFoundError: ``onnx_path`` does not exist.
     """
-    backend = OrtRecognizer(onnx_path, num_threads)
+    backend = deployed_runner(onnx_path, num_threads)
     return evaluate_backends(
         cfg, {'onnx': backend}, model=model, split=split,
         dump=None if dump is None else {'onnx': dump},
@@ -350,5 +365,9 @@ def measure_latency(backend: Backend, input_shape: Sequence[int],
 
 
 def file_size_mb(path: str) -> float:
-    """Size of a file in MB (2**20 bytes)."""
+    """Size of a file in MB (2**20 bytes); an OpenVINO ``.xml`` counts its
+    ``.bin`` too."""
+    if str(path).endswith('.xml'):
+        from mmlight.deployment.openvino_runtime import ir_size_mb
+        return ir_size_mb(path)
     return osp.getsize(path) / 2**20

@@ -1,7 +1,7 @@
 """The PyTorch side of deployment: a config's recognizer, built and loaded."""
 import copy
 import os.path as osp
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 import torch
@@ -12,7 +12,7 @@ from mmlight.utils.complexity import TensorForward
 
 __all__ = [
     'check_file', 'ensure_default_scope', 'build_recognizer',
-    'torch_backend'
+    'model_input', 'torch_backend'
 ]
 
 
@@ -101,6 +101,32 @@ def apply_checkpoint_shapes(model: nn.Module, checkpoint: str) -> bool:
     root = shapes.get('root') or ''
     apply_pruned_shapes(model.get_submodule(root) if root else model, shapes)
     return True
+
+
+def model_input(inputs: Any, expected: Sequence[Optional[int]],
+                path: str) -> np.ndarray:
+    """Clips as a contiguous float32 array, checked against a deployed
+    model's input shape.
+
+    Args:
+        inputs (np.ndarray | torch.Tensor): The clips.
+        expected (Sequence[int | None]): The model's input shape, None for
+            a dynamic dimension.
+        path (str): The model's file, named in the error.
+
+    Raises:
+        ValueError: Another rank or a fixed dimension that differs.
+    """
+    if isinstance(inputs, torch.Tensor):
+        inputs = inputs.detach().cpu().numpy()
+    inputs = np.ascontiguousarray(inputs, dtype=np.float32)
+    if len(inputs.shape) != len(expected) or any(
+            want is not None and want != got
+            for want, got in zip(expected, inputs.shape)):
+        shape = tuple('N' if d is None else d for d in expected)
+        raise ValueError(f'{path}: input of shape {inputs.shape}, the model '
+                         f'takes {shape}')
+    return inputs
 
 
 def torch_backend(model: nn.Module) -> Callable[[np.ndarray], np.ndarray]:

@@ -49,13 +49,16 @@ ModelSpec = Dict[str, Any]
 
 def _torch_backend_fn(module: nn.Module) -> Callable[[np.ndarray],
                                                     np.ndarray]:
-    """Array in, logits out, for a module that takes clips directly."""
+    """Array in, logits out, for a module (or an
+    :class:`~mmlight.models.utils.int8_runtime.InductorProgram`) that takes
+    clips directly; ``run.program`` is ``module``."""
 
     def run(inputs: np.ndarray) -> np.ndarray:
         with torch.inference_mode():
             out = module(torch.from_numpy(np.asarray(inputs)))
         return out.detach().numpy()
 
+    run.program = module
     return run
 
 
@@ -74,9 +77,11 @@ def _load_torch(cfg_dict: dict, checkpoint: str,
     return torch_backend(model)
 
 
-def _load_pt2(path: str) -> Callable:
-    from mmlight.models.utils.quantization import load_quantized
-    return _torch_backend_fn(load_quantized(path)[0])
+def _load_pt2(path: str, runtime: str = 'inductor') -> Callable:
+    """A ``.pt2`` INT8 program, compiled (``'inductor'``) or as it is
+    (``'reference'``); see :mod:`mmlight.models.utils.int8_runtime`."""
+    from mmlight.models.utils.int8_runtime import load_int8_program
+    return _torch_backend_fn(load_int8_program(path, runtime)[0])
 
 
 def _load_onnx(path: str, threads: int) -> Callable:
@@ -229,11 +234,10 @@ def build_compressed_models(fp32_cfg: Any,
 def _backend(spec: ModelSpec, threads: int) -> Callable:
     from mmlight.deployment.ort_inference import OrtRecognizer
     from mmlight.deployment.recognizer import torch_backend
-    from mmlight.models.utils.quantization import load_quantized
     if spec['kind'] == 'torch':
         return torch_backend(spec['model'])
     if spec['kind'] == 'pt2':
-        return _torch_backend_fn(load_quantized(spec['path'])[0])
+        return _load_pt2(spec['path'])
     return OrtRecognizer(spec['path'], threads)
 
 

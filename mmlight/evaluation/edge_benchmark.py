@@ -50,18 +50,20 @@ from mmlight.evaluation.report import fall_metrics
 __all__ = [
     'ModelEntry', 'parse_entry', 'recognizer_train_step', 'measure_entry',
     'time_entries', 'format_edge_table', 'format_ratio_table',
-    'plot_edge_benchmark', 'write_rows', 'output_path', 'TARGETS'
+    'plot_edge_benchmark', 'write_rows', 'write_text', 'output_path',
+    'TARGETS'
 ]
 
 #: The issue's targets, reference (teacher) : light model.
 TARGETS = dict(size=10.0, memory=3.0, fps=5.0, accuracy_drop=1.5)
 
-_KINDS = {'.pth': 'torch', '.pt2': 'pt2', '.onnx': 'onnx'}
+_KINDS = {'.pth': 'torch', '.pt2': 'pt2', '.onnx': 'onnx',
+          '.xml': 'openvino'}
 
 
 class ModelEntry(dict):
     """One row: ``name``, ``config``, ``file`` (None or a path) and
-    ``kind`` (``'torch'``, ``'pt2'`` or ``'onnx'``)."""
+    ``kind`` (``'torch'``, ``'pt2'``, ``'onnx'`` or ``'openvino'``)."""
 
 
 def parse_entry(text: str) -> ModelEntry:
@@ -76,21 +78,23 @@ def parse_entry(text: str) -> ModelEntry:
 
     Raises:
         ValueError: Not of that form, or a file type other than ``.pth``,
-            ``.pt2`` and ``.onnx``; the message quotes the entry.
+            ``.pt2``, ``.onnx`` and ``.xml`` (OpenVINO IR); the message
+            quotes the entry.
     """
     name, sep, rest = text.partition('=')
     parts = rest.split(',') if sep else []
     if not sep or not name or not parts[0] or len(parts) > 2 \
             or (len(parts) == 2 and not parts[1]):
         raise ValueError(f'model entry {text!r}: expected NAME=CONFIG or '
-                         'NAME=CONFIG,FILE (FILE a .pth, .pt2 or .onnx)')
+                         'NAME=CONFIG,FILE (FILE a .pth, .pt2, .onnx or '
+                         'OpenVINO .xml)')
     file = parts[1] if len(parts) == 2 else None
     kind = 'torch'
     if file is not None:
         ext = osp.splitext(file)[1].lower()
         if ext not in _KINDS:
             raise ValueError(f'model entry {text!r}: {file} is not a .pth, '
-                             '.pt2 or .onnx file')
+                             '.pt2, .onnx or OpenVINO .xml file')
         kind = _KINDS[ext]
     return ModelEntry(name=name, config=parts[0], file=file, kind=kind)
 
@@ -114,6 +118,13 @@ def output_path(path: Optional[str], work_dir: str) -> Optional[str]:
     return path if osp.isabs(path) or inside else osp.join(work_dir, path)
 
 
+def write_text(path: str, text: str) -> None:
+    """Write a table to ``path`` (folders created), newline-terminated."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    with open(path, 'w') as f:
+        f.write(text + '\n')
+
+
 # ------------------------------------------------- fresh-process loaders
 def _load_model(cfg_dict: dict, checkpoint: Optional[str]) -> nn.Module:
     from mmengine.config import Config
@@ -123,17 +134,17 @@ def _load_model(cfg_dict: dict, checkpoint: Optional[str]) -> nn.Module:
 
 
 def _load_forward(kind: str, cfg_dict: dict, file: Optional[str],
-                  threads: int) -> Callable:
+                  threads: int, int8_runtime: str = 'inductor') -> Callable:
     """Array in, logits out, for :func:`~mmlight.evaluation.measure.
-    peak_memory` and the timers."""
+    peak_memory` and the timers; a ``.pt2`` runs on ``int8_runtime``."""
     from mmlight.deployment.recognizer import torch_backend
     if kind == 'torch':
         return torch_backend(_load_model(cfg_dict, file))
     if kind == 'pt2':
         from mmlight.evaluation.compression import _load_pt2
-        return _load_pt2(file)
-    from mmlight.deployment.ort_inference import OrtRecognizer
-    return OrtRecognizer(file, threads)
+        return _load_pt2(file, int8_runtime)
+    from mmlight.deployment.ort_inference import deployed_runner
+    return deployed_runner(file, threads)
 
 
 def _load_module(cfg_dict: dict, file: Optional[str]) -> nn.Module:
@@ -273,6 +284,13 @@ def _entry_config(entry: ModelEntry, data_root: Optional[str],
     return cfg, _cfg_dict(cfg), tuple(infer_input_shape(cfg))
 
 
+def _set_compile_s(row: Dict[str, Any], forward: Callable) -> None:
+    """A compiled INT8 program's first-call seconds, by batch size."""
+    compile_s = getattr(getattr(forward, 'program', None), 'compile_s', None)
+    if compile_s:
+        row['compile_s'] = {shape[0]: s for shape, s in compile_s.items()}
+
+
 def _set_speed(row: Dict[str, Any], speed: Dict[int, float]) -> None:
     row['clips_per_s'] = dict(speed)
     row['latency_ms'] = 1000.0 / speed[1]
@@ -290,7 +308,9 @@ def measure_entry(entry: ModelEntry, work_dir: str,
                   min_iters: int = 10, min_seconds: float = 1.0,
                   memory: bool = True, accuracy: bool = True,
                   timing: bool = True,
-                  max_test_batches: Optional[int] = None) -> Dict[str, Any]:
+                  max_test_batches: Optional[int] = None,
+                  int8_runtime: str = 'inductor',
+                  train_memory: bool = True) -> Dict[str, Any]:
     """Measure one model; never raises (a failure is the row's ``error``,
     what was measured before it is kept).
 
@@ -326,14 +346,23 @@ def measure_entry(entry: ModelEntry, work_dir: str,
             Defaults to True.
         max_test_batches (int, optional): Evaluate on this many batches
             only. Defaults to None (all).
+        int8_runtime (str): How a ``.pt2`` runs: ``'inductor'``
+            (compiled) or ``'reference'`` (see
+            :mod:`mmlight.models.utils.int8_runtime`). Defaults to
+            ``'inductor'``.
+        train_memory (bool): With ``memory``, also the peak training
+            memory of a PyTorch row. Defaults to True.
 
     Returns:
         dict: ``name``, ``config``, ``file``, ``kind``, ``trained``,
+        ``input_shape``,
         ``size_mb``, ``params``, ``flops``, ``peak_infer_mb``,
         ``peak_train_mb``, ``train_batch``, ``train_s_per_step``,
         ``clips_per_s`` ({batch: clips/s}), ``max_clips_per_s``,
         ``max_batch``, ``latency_ms`` (batch 1), ``top1``,
-        ``fall_recall``, ``hard_negative_acc`` and ``error``.
+        ``fall_recall``, ``hard_negative_acc``, ``int8_runtime`` and
+        ``error``; a compiled program adds ``compile_s`` ({batch: first-call
+        seconds}) when it is timed.
     """
     from mmlight.evaluation.benchmark import load_classes
     from mmlight.utils.complexity import model_complexity
@@ -342,16 +371,19 @@ def measure_entry(entry: ModelEntry, work_dir: str,
     name, kind, file = entry['name'], entry['kind'], entry['file']
     row: Dict[str, Any] = dict(
         name=name, config=entry['config'], file=file, kind=kind,
-        trained=file is not None, size_mb=None, params=None, flops=None,
+        trained=file is not None and not entry.get('untrained'),
+        size_mb=None, params=None, flops=None,
         peak_infer_mb=None, peak_train_mb=None, train_batch=train_batch,
         train_s_per_step=None, clips_per_s={}, max_clips_per_s=None,
         max_batch=None, latency_ms=None, top1=None, fall_recall=None,
-        hard_negative_acc=None, threads=threads, device=device, error=None)
+        hard_negative_acc=None, threads=threads, device=device,
+        int8_runtime=int8_runtime if kind == 'pt2' else None, error=None)
     try:
         if file is not None and not osp.isfile(file):
             raise FileNotFoundError(f'{name}: model file {file} does not '
                                     'exist')
         cfg, cfg_dict, shape = _entry_config(entry, data_root, cfg_options)
+        row['input_shape'] = shape
         # The PyTorch model: the row itself, or (INT8 files) its config's
         # network, for the data preprocessor and the head's average_clip.
         model = _load_model(cfg_dict, file if kind == 'torch' else None)
@@ -361,7 +393,8 @@ def measure_entry(entry: ModelEntry, work_dir: str,
             row['size_mb'] = _weights_size_mb(
                 model, osp.join(work_dir, f'{name}.weights.pth'))
         else:
-            row['size_mb'] = osp.getsize(file) / 2**20
+            from mmlight.deployment.ort_inference import file_size_mb
+            row['size_mb'] = file_size_mb(file)
 
         # One forward serves the timing and the test pass: a PyTorch row
         # reuses the model built above instead of loading it again.
@@ -369,11 +402,13 @@ def measure_entry(entry: ModelEntry, work_dir: str,
             from mmlight.deployment.recognizer import torch_backend
             forward = torch_backend(model)
         else:
-            forward = _load_forward(kind, cfg_dict, file, threads)
+            forward = _load_forward(kind, cfg_dict, file, threads,
+                                    int8_runtime)
         if timing:
             _set_speed(row, time_interleaved(
                 {name: lambda: forward}, {name: shape[1:]}, batch_sizes, 1,
                 threads, min_iters, min_seconds)[name])
+            _set_compile_s(row, forward)
 
         if memory:
             if kind == 'torch' and device == 'cuda':
@@ -381,9 +416,10 @@ def measure_entry(entry: ModelEntry, work_dir: str,
                     _load_module, (cfg_dict, file), shape, device, threads)
             else:  # INT8 files run on the CPU
                 row['peak_infer_mb'] = peak_memory(
-                    _load_forward, (kind, cfg_dict, file, threads), shape,
+                    _load_forward, (kind, cfg_dict, file, threads,
+                                    int8_runtime), shape,
                     'cpu', threads, numpy_input=True)
-            if kind == 'torch':
+            if kind == 'torch' and train_memory:
                 row['peak_train_mb'], row['train_s_per_step'] = \
                     peak_training_memory(
                         recognizer_train_step,
@@ -414,7 +450,10 @@ def time_entries(entries: Sequence[ModelEntry],
                  threads: int = 2,
                  batch_sizes: Sequence[int] = (1, 8, 32),
                  rounds: int = 3, min_iters: int = 10,
-                 min_seconds: float = 1.0) -> None:
+                 min_seconds: float = 1.0,
+                 int8_runtime: str = 'inductor',
+                 entry_options: Optional[Dict[str, Dict[str, Any]]] = None
+                 ) -> None:
     """Time every model side by side: in each round every model runs at
     every batch size, and each keeps its median over the rounds.
 
@@ -438,6 +477,12 @@ def time_entries(entries: Sequence[ModelEntry],
             Defaults to 10.
         min_seconds (float): Timed seconds per batch size and round, at
             least. Defaults to 1.0.
+        int8_runtime (str): As for :func:`measure_entry`. A compiled
+            program is compiled in its first round (the untimed warm-up
+            calls); the seconds go to the row's ``compile_s``.
+        entry_options (dict, optional): ``{name: overrides}`` merged after
+            ``cfg_options`` for that model (e.g. its input shape).
+            Defaults to None.
     """
     if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
         raise ValueError(f'rounds must be an int >= 1, got {rounds!r}')
@@ -446,21 +491,24 @@ def time_entries(entries: Sequence[ModelEntry],
     if len(entries) != len(rows):
         raise ValueError(f'{len(entries)} entries but {len(rows)} rows')
     from mmlight.deployment.recognizer import torch_backend
-    loaders, shapes = {}, {}
+    loaders, shapes, forwards = {}, {}, {}
     for entry, row in zip(entries, rows):
         if row.get('error'):
             continue
         name, kind, file = entry['name'], entry['kind'], entry['file']
         try:
-            _, cfg_dict, shape = _entry_config(entry, data_root, cfg_options)
-            if kind == 'onnx':  # a fresh session each turn
+            options = dict(cfg_options or {})
+            options.update((entry_options or {}).get(name) or {})
+            _, cfg_dict, shape = _entry_config(entry, data_root, options)
+            if kind in ('onnx', 'openvino'):  # a fresh session each turn
                 loaders[name] = functools.partial(_load_forward, kind,
                                                   cfg_dict, file, threads)
             else:
                 forward = torch_backend(_load_model(cfg_dict, file)) \
-                    if kind == 'torch' else _load_forward(kind, cfg_dict,
-                                                          file, threads)
+                    if kind == 'torch' else _load_forward(
+                        kind, cfg_dict, file, threads, int8_runtime)
                 loaders[name] = lambda f=forward: f
+                forwards[name] = forward
             shapes[name] = shape[1:]
         except Exception as e:
             row['error'] = f'timing: {type(e).__name__}: {e}'
@@ -473,6 +521,8 @@ def time_entries(entries: Sequence[ModelEntry],
         elif row['name'] in speeds:
             _set_speed(row, speeds[row['name']])
             row['timing_rounds'] = rounds
+            if row['name'] in forwards:
+                _set_compile_s(row, forwards[row['name']])
 
 
 # ----------------------------------------------------------------- format
@@ -483,7 +533,8 @@ def measurement_notes(threads: int = 2, device: str = 'cpu',
     train = CUDA_TRAIN_MEMORY_METHOD if device == 'cuda' \
         else CPU_TRAIN_MEMORY_METHOD
     return (
-        'size: the .pt2/.onnx file, or the weights alone (state_dict) of a '
+        'size: the .pt2/.onnx file (OpenVINO: .xml + .bin), or the weights '
+        'alone (state_dict) of a '
         'PyTorch model. GFLOPs: one test clip, one multiply-accumulate = one '
         f'FLOP. clips/s: CPU, {threads} threads, random clips after warm-up'
         + (f', median of {rounds} interleaved rounds (each round times '
@@ -541,6 +592,14 @@ def format_edge_table(rows: Sequence[Dict[str, Any]]) -> str:
     lines += ['', measurement_notes(first.get('threads', 2),
                                     first.get('device', 'cpu'), train_batch,
                                     rounds)]
+    runtimes = [row for row in rows if row.get('int8_runtime')]
+    if runtimes:
+        lines += ['', 'INT8 .pt2 rows: ' + '; '.join(
+            f'{row["name"]} runs on the {row["int8_runtime"]} runtime'
+            + (' (compiled, first call of each batch size not timed: ' +
+               ', '.join(f'bs{b} {s:.1f} s' for b, s in sorted(
+                   row['compile_s'].items())) + ')'
+               if row.get('compile_s') else '') for row in runtimes) + '.']
     if errors:
         lines += ['', 'Failed:', *errors]
     return '\n'.join(lines)

@@ -11,6 +11,7 @@ MemoryAwareBatchSampler` pack the config's train split under it and trains
 one step on its largest batch, so its estimate stands next to the
 measured peak.
 """
+import copy
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 from mmlight.evaluation.benchmark import _fmt as _cell
@@ -19,7 +20,8 @@ from mmlight.evaluation.measure import (CPU_TRAIN_MEMORY_METHOD,
                                         peak_training_memory)
 
 __all__ = ['VARIANTS', 'sampler_batches', 'measure_training_memory',
-           'format_training_memory_table']
+           'format_training_memory_table', 'packed_batch_step',
+           'measure_packed_batches', 'format_packed_batches_table']
 
 #: Variant name to ``(amp, with_cp)``.
 VARIANTS = {
@@ -28,6 +30,29 @@ VARIANTS = {
     'AMP': (True, False),
     'AMP + checkpointing': (True, True),
 }
+
+
+def _packing_sampler(cfg: Any, max_memory: Union[int, str],
+                     batch_size: int, amp: bool, with_cp: bool) -> Any:
+    """The config's train split under a ``MemoryAwareBatchSampler`` (the
+    config's own ``frames``, ``scale`` and ``size_cache`` if it has one)."""
+    from mmengine.dataset import DefaultSampler
+
+    from mmlight.datasets.samplers import MemoryAwareBatchSampler
+    from mmlight.registry import DATASETS
+    dataset = DATASETS.build(copy.deepcopy(cfg.train_dataloader.dataset))
+    probe = copy.deepcopy(cfg.model)
+    probe = probe.to_dict() if hasattr(probe, 'to_dict') else probe
+    if with_cp:
+        probe.setdefault('backbone', {})['with_cp'] = True
+    sampler_cfg = dict(cfg.train_dataloader.get('batch_sampler') or {})
+    return MemoryAwareBatchSampler(
+        DefaultSampler(dataset, shuffle=True, seed=0), batch_size,
+        max_memory, probe_model=probe, optimizer_slots=1,
+        probe_dtype='auto' if amp else None,
+        frames=sampler_cfg.get('frames'),
+        scale=sampler_cfg.get('scale', 1.0),
+        size_cache=sampler_cfg.get('size_cache'))
 
 
 def sampler_batches(cfg: Any, max_memory: Union[int, str],
@@ -51,21 +76,7 @@ def sampler_batches(cfg: Any, max_memory: Union[int, str],
         dict: ``batches`` (their sizes), ``largest`` (the biggest batch's
         size) and ``estimate_mb`` (the sampler's estimate for it).
     """
-    import copy
-
-    from mmengine.dataset import DefaultSampler
-
-    from mmlight.datasets.samplers import MemoryAwareBatchSampler
-    from mmlight.registry import DATASETS
-    dataset = DATASETS.build(copy.deepcopy(cfg.train_dataloader.dataset))
-    probe = copy.deepcopy(cfg.model)
-    probe = probe.to_dict() if hasattr(probe, 'to_dict') else probe
-    if with_cp:
-        probe.setdefault('backbone', {})['with_cp'] = True
-    sampler = MemoryAwareBatchSampler(
-        DefaultSampler(dataset, shuffle=True, seed=0), batch_size,
-        max_memory, probe_model=probe, optimizer_slots=1,
-        probe_dtype='auto' if amp else None)
+    sampler = _packing_sampler(cfg, max_memory, batch_size, amp, with_cp)
     batches = list(sampler)
     largest = max(batches, key=len)
     return dict(batches=[len(b) for b in batches], largest=len(largest),
@@ -177,3 +188,145 @@ def format_training_memory_table(rows: Sequence[Dict[str, Any]]) -> str:
     if errors:
         lines += ['', 'Failed:', *errors]
     return '\n'.join(lines)
+
+
+def packed_batch_step(cfg_dict: dict, indices: List[int], amp: bool = False,
+                      with_cp: bool = False,
+                      device: str = 'cpu') -> Any:
+    """One real training step on the clips ``indices`` of the train split.
+
+    The config's train dataset and pipeline read the clips (each at its
+    own size; the data preprocessor pads the batch to its largest), the
+    recognizer trains through MMEngine's ``train_step`` with SGD with
+    momentum (one state a weight, as the sampler's probe assumes), under
+    mmlight's ``AmpOptimWrapper`` when ``amp``.
+
+    Args:
+        cfg_dict (dict): ``model``, ``default_scope`` and
+            ``train_dataloader`` of the config, as plain dicts.
+        indices (list[int]): The batch's samples.
+        amp (bool): Mixed precision. Defaults to False.
+        with_cp (bool): Gradient checkpointing. Defaults to False.
+        device (str): ``'cpu'`` or ``'cuda'``. Defaults to ``'cpu'``.
+
+    Returns:
+        Callable[[], None]: The step (the clips are read once, here).
+    """
+    import torch
+    from mmengine.config import Config
+    from mmengine.dataset import pseudo_collate
+    from mmengine.optim import OptimWrapper
+
+    from mmlight.deployment.recognizer import ensure_default_scope
+    from mmlight.engine.optim_wrappers.amp_optim_wrapper import \
+        AmpOptimWrapper
+    from mmlight.evaluation.edge_benchmark import enable_checkpointing
+    from mmlight.registry import DATASETS, MODELS
+    cfg = Config(cfg_dict)
+    ensure_default_scope(cfg)
+    dataset = DATASETS.build(copy.deepcopy(cfg.train_dataloader.dataset))
+    data = pseudo_collate([dataset[i] for i in indices])
+    model = MODELS.build(copy.deepcopy(cfg.model)).to(device).train()
+    if with_cp:
+        enable_checkpointing(model)
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+    wrapper = AmpOptimWrapper(optimizer=optimizer) if amp \
+        else OptimWrapper(optimizer=optimizer)
+
+    def step() -> None:
+        model.train_step(data, wrapper)
+
+    return step
+
+
+def measure_packed_batches(cfg: Any, max_memory: Union[int, str],
+                           batch_size: int = 32, amp: bool = False,
+                           with_cp: bool = False, device: str = 'cpu',
+                           threads: int = 2) -> List[Dict[str, Any]]:
+    """Pack the train split under a budget, then train every packed batch
+    on its real clips in a fresh process and measure its peak.
+
+    Args:
+        cfg (Config): A loaded config with a ``train_dataloader``.
+        max_memory (int | str): The budget, e.g. ``'3GB'``.
+        batch_size (int): The most clips a batch may hold. Defaults to 32.
+        amp (bool): Mixed precision (the sampler probes under autocast
+            too). Defaults to False.
+        with_cp (bool): Gradient checkpointing. Defaults to False.
+        device (str): ``'cpu'`` or ``'cuda'``. Defaults to ``'cpu'``.
+        threads (int): CPU threads. Defaults to 2.
+
+    Returns:
+        list[dict]: One a batch: ``batch`` (its index), ``clips``,
+        ``largest`` (its largest clip as ``TxHxW`` read from the video),
+        ``estimate_mb``, ``peak_mb``, ``budget_mb``, ``s_per_step`` and
+        ``error``.
+    """
+    from mmlight.datasets.clip_size import dataset_clip_sizes
+    from mmlight.deployment.recognizer import ensure_default_scope
+    from mmlight.evaluation.edge_benchmark import _cfg_dict
+    from mmlight.utils.memory_probe import parse_memory
+    ensure_default_scope(cfg)
+    sampler = _packing_sampler(cfg, max_memory, batch_size, amp, with_cp)
+    batches = list(sampler)
+    dataset = sampler.sampler.dataset
+    sizes = dataset_clip_sizes(
+        [dataset.get_data_info(i) for i in range(len(dataset))],
+        sampler.size_cache)
+    cfg_dict = _cfg_dict(cfg)
+    cfg_dict['train_dataloader'] = copy.deepcopy(
+        cfg.train_dataloader.to_dict() if hasattr(
+            cfg.train_dataloader, 'to_dict') else cfg.train_dataloader)
+    budget = parse_memory(max_memory) / 2**20
+    rows = []
+    for i, batch in enumerate(batches):
+        t, h, w, _ = max((sizes[j] for j in batch),
+                         key=lambda s: s[0] * s[1] * s[2])
+        row = dict(batch=i, clips=len(batch), largest=f'{t}x{h}x{w}',
+                   estimate_mb=sampler.estimated_bytes(batch) / 2**20,
+                   peak_mb=None, budget_mb=budget, s_per_step=None,
+                   device=device, error=None)
+        try:
+            row['peak_mb'], row['s_per_step'] = peak_training_memory(
+                packed_batch_step, (cfg_dict, list(batch), amp, with_cp),
+                device, threads, steps=2)
+        except Exception as e:  # one batch must not end the table
+            row['error'] = f'{type(e).__name__}: {e}'
+        rows.append(row)
+    return rows
+
+
+def format_packed_batches_table(rows: Sequence[Dict[str, Any]]) -> str:
+    """:func:`measure_packed_batches` as markdown, with the verdict."""
+    head = ['batch', 'clips', 'largest clip (TxHxW, video)',
+            'sampler estimate (MB)', 'measured peak (MB)', 'budget (MB)',
+            'within budget']
+    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
+    for row in rows:
+        within = 'n/a' if row['peak_mb'] is None else (
+            'yes' if row['peak_mb'] <= row['budget_mb'] else 'NO')
+        lines.append('| ' + ' | '.join([
+            str(row['batch']), str(row['clips']), row['largest'],
+            _cell(row['estimate_mb'], '.0f'), _cell(row['peak_mb'], '.0f'),
+            f'{row["budget_mb"]:.0f}', within]) + ' |')
+    measured = [r for r in rows if r['peak_mb'] is not None]
+    if measured:
+        worst = max(measured, key=lambda r: r['peak_mb'])
+        lines += ['', (
+            f'{len(measured)} of {len(rows)} packed batches trained on their '
+            f'own clips, each in a fresh process (MMEngine train_step, SGD '
+            f'with momentum; peak: {_method(rows[0]["device"])}, which also '
+            'counts the decoded clips); the highest peak '
+            f'{worst["peak_mb"]:.0f} MB (batch {worst["batch"]}, '
+            f'{worst["clips"]} clips) against the budget '
+            f'{worst["budget_mb"]:.0f} MB.')]
+    errors = [f'- batch {r["batch"]}: {r["error"].splitlines()[0]}'
+              for r in rows if r.get('error')]
+    if errors:
+        lines += ['', 'Failed:', *errors]
+    return '\n'.join(lines)
+
+
+def _method(device: str) -> str:
+    return CUDA_TRAIN_MEMORY_METHOD if device == 'cuda' \
+        else CPU_TRAIN_MEMORY_METHOD

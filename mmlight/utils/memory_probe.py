@@ -119,6 +119,25 @@ def _input_tensors(inputs: Any) -> List[torch.Tensor]:
                     f'tensors, got {type(inputs).__name__}')
 
 
+def decoded_bytes(batch_inputs: Any, inputs: Any) -> int:
+    """Bytes of a collated batch's clips that its preprocessed ``inputs``
+    do not share (a CPU preprocessor that only casts or moves may return
+    the same storage).
+
+    Args:
+        batch_inputs: ``pseudo_collate(...)['inputs']``: the loader's clips,
+            e.g. ``uint8`` tensors of shape ``(num_clips, C, T, H, W)``.
+        inputs: What the data preprocessor made of them.
+
+    Returns:
+        int: Bytes held twice over the training step.
+    """
+    kept = {t.untyped_storage().data_ptr() for t in _input_tensors(inputs)}
+    return sum(t.untyped_storage().nbytes()
+               for t in _input_tensors(batch_inputs)
+               if t.untyped_storage().data_ptr() not in kept)
+
+
 def batch_training_bytes(model: nn.Module, data: Dict[str, Any]) -> int:
     """Memory one forward and backward of a preprocessed batch needs beyond
     the model's own state.
@@ -169,8 +188,11 @@ def probe_bytes_per_element(model: nn.Module, dataset: Any,
 
     Each sample of ``indices`` goes alone through the dataset's pipeline,
     the model's data preprocessor and one forward and backward
-    (:func:`batch_training_bytes`); the factor is the largest ratio of its
-    bytes to its estimated elements, so no probed sample is under-estimated.
+    (:func:`batch_training_bytes`); on the CPU the decoded clip counts too
+    (:func:`decoded_bytes`: the runner holds the loader's batch over the
+    step, beside its preprocessed copy). The factor is the largest ratio of
+    its bytes to its estimated elements, so no probed sample is
+    under-estimated.
 
     Args:
         model (nn.Module): The model to probe (a throwaway copy: BatchNorm
@@ -187,9 +209,11 @@ def probe_bytes_per_element(model: nn.Module, dataset: Any,
     model.train()
     details: Dict[int, Dict[str, float]] = {}
     for index, estimate in zip(indices, elements):
-        data = model.data_preprocessor(pseudo_collate([dataset[index]]),
-                                       True)
+        batch = pseudo_collate([dataset[index]])
+        data = model.data_preprocessor(batch, True)
         used = batch_training_bytes(model, data)
+        if _input_tensors(data['inputs'])[0].device.type == 'cpu':
+            used += decoded_bytes(batch['inputs'], data['inputs'])
         details[int(index)] = dict(bytes=float(used),
                                    elements=float(estimate),
                                    input_numel=float(sum(

@@ -79,10 +79,59 @@ def test_export_verify_then_test_onnx(tiny_student, synthfall_tiny,
     assert len(gt) == len(pred) == n_test
 
 
+@pytest.mark.slow
+def test_export_openvino_verify_then_test_the_ir(tiny_student, synthfall_tiny,
+                                                 synthfall_options,
+                                                 tmp_path):
+    config, checkpoint = tiny_student
+    options = ['--cfg-options', *synthfall_options(synthfall_tiny, 4)]
+    int8 = tmp_path / 'ov' / 'm.xml'
+    log = run([osp.join(TOOLS, 'export_openvino.py'), config, checkpoint,
+               '--out', str(int8), '--verify', '--latency', '--threads', '1',
+               *options], tmp_path)
+    for name in ('m.xml', 'm.bin', 'm_fp32.xml', 'm_fp32.bin',
+                 'm_fp32.onnx'):
+        assert (tmp_path / 'ov' / name).is_file(), name
+    assert 'calibration (val_dataloader): batch 1/1, ' in log
+    assert f'INT8 OpenVINO IR (NNCF PTQ): {int8}' in log
+    rows = {line.split('|')[1].strip(): line.split('|')[2:-1]
+            for line in log.splitlines() if line.startswith('| ')}
+    assert {'pytorch', 'openvino_fp32', 'openvino_int8'} <= set(rows), \
+        log[-3000:]
+    # FP32 IR (f32 inference precision): PyTorch's predictions and logits
+    assert rows['openvino_fp32'][2].strip() == '100.00'
+    assert float(rows['openvino_fp32'][3]) < 1e-4
+    assert 'OpenVINO ms (bs1)' in log and 'INFERENCE_NUM_THREADS=1' in log
+    assert 'INT8 file is' in log
+
+    dump = tmp_path / 'preds.pkl'
+    log = run([osp.join(TOOLS, 'test_onnx.py'), config, str(int8),
+               '--dump', str(dump), '--threads', '1', *options], tmp_path)
+    assert 'acc/top1:' in log and 'confusion_matrix/result' in log
+    gt, pred = load_predictions(str(dump))
+    n_test = len((synthfall_tiny / 'test.txt').read_text().split('\n')) - 1
+    assert len(gt) == len(pred) == n_test
+
+
+def test_export_openvino_refuses_an_out_that_is_no_ir(tiny_student, tmp_path,
+                                                     monkeypatch, capsys):
+    import runpy
+    config, checkpoint = tiny_student
+    monkeypatch.setattr(sys, 'argv', ['export_openvino.py', config,
+                                      checkpoint, '--out',
+                                      str(tmp_path / 'm.onnx')])
+    with pytest.raises(SystemExit):
+        runpy.run_path(osp.join(TOOLS, 'export_openvino.py'),
+                       run_name='__main__')
+    assert 'error: --out must be an OpenVINO .xml' in capsys.readouterr().err
+    assert not list(tmp_path.glob('m*'))
+
+
 @pytest.mark.parametrize('tool,args,message', [
     ('export_onnx.py', ['no.pth', '--out', 'm.onnx'],
      'checkpoint not found: .*no.pth'),
-    ('test_onnx.py', ['no.onnx'], 'ONNX model not found: .*no.onnx'),
+    ('test_onnx.py', ['no.onnx'],
+     'ONNX or OpenVINO model not found: .*no.onnx'),
 ])
 def test_missing_files_fail_naming_them(tiny_student, tmp_path, monkeypatch,
                                         tool, args, message):

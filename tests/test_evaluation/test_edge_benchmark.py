@@ -29,6 +29,7 @@ def test_parse_entry():
         't', 'configs/a.py', 'w/best.pth', 'torch')
     assert eb.parse_entry('q=a.py,m.pt2')['kind'] == 'pt2'
     assert eb.parse_entry('o=a.py,m.ONNX')['kind'] == 'onnx'
+    assert eb.parse_entry('v=a.py,m.xml')['kind'] == 'openvino'
     untrained = eb.parse_entry('x3d=configs/fall_x3d_s.py')
     assert untrained['file'] is None and untrained['kind'] == 'torch'
     for bad in ('configs/a.py', '=a.py', 'n=', 'n=a.py,', 'n=a.py,b,c',

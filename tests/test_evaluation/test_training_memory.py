@@ -44,3 +44,41 @@ def test_format_marks_failures():
     table = tm.format_training_memory_table(rows)
     assert '| m | AMP | 8 | n/a | n/a |' in table
     assert '- m / AMP: RuntimeError: no bf16' in table
+
+
+@pytest.mark.slow
+def test_every_packed_batch_trains_on_its_own_clips(tmp_path):
+    """Mixed clip sizes packed under a budget: every batch is trained on
+    its real clips in its own process, its peak beside the estimate."""
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from mmlight.datasets.synthfall import generate_dataset
+    from mmlight.evaluation.benchmark import (data_root_options,
+                                              parse_cfg_options)
+    from mmlight.utils import register_all_modules
+    register_all_modules(init_default_scope=True)
+    root = str(tmp_path / 'mixed')
+    generate_dataset(root, num_clips=14, seed=0, width=64, height=48,
+                     num_frames=16, mixed=True, progress=False)
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    cfg = Config.fromfile(osp.join(repo, 'configs',
+                                   'fall_mbv3s_tsm_mixed.py'))
+    cfg.merge_from_dict(parse_cfg_options(data_root_options(
+        root, num_workers=0)))
+    cfg.train_dataloader.batch_sampler.size_cache = f'{root}/sizes.json'
+    cfg.model.backbone.backbone.width_mult = 0.5
+    cfg.model.cls_head.in_channels = 288
+    rows = tm.measure_packed_batches(cfg, '128MB', batch_size=4, threads=1)
+    n_train = len(open(f'{root}/train.txt').read().splitlines())
+    assert sum(r['clips'] for r in rows) == n_train
+    assert all(1 <= r['clips'] <= 4 for r in rows)
+    for row in rows:
+        assert row['error'] is None, row['error']
+        assert 0 < row['estimate_mb'] <= 128 and row['peak_mb'] > 0
+        t, h, w = (int(v) for v in row['largest'].split('x'))
+        assert 12 <= t <= 24 and 30 <= h <= 60 and 40 <= w <= 80
+    table = tm.format_packed_batches_table(rows)
+    assert f'{len(rows)} of {len(rows)} packed batches trained' in table
+    assert table.count('| yes |') + table.count('| NO |') == len(rows)

@@ -5,7 +5,8 @@ from torch import nn
 
 from mmlight.registry import MODELS
 from mmlight.utils.memory_probe import (batch_training_bytes,
-                                        model_state_bytes)
+                                        decoded_bytes, model_state_bytes)
+
 
 def test_activation_bytes_scale_with_the_input(tiny_tsm_config):
     from mmaction.structures import ActionDataSample
@@ -21,6 +22,15 @@ def test_activation_bytes_scale_with_the_input(tiny_tsm_config):
     # gradients, allocated in the backward, are a constant part)
     assert 2.5 < used[64] / used[32] < 4.5
     assert all(p.grad is None for p in model.parameters())
+
+
+def test_decoded_clips_count_unless_the_inputs_share_them():
+    clips = [torch.zeros(3, 8, 48, 64, dtype=torch.uint8) for _ in range(2)]
+    floats = torch.stack(clips).float()
+    assert decoded_bytes(clips, floats) == 2 * 3 * 8 * 48 * 64
+    # a preprocessor that only moves them (same storage): nothing twice
+    assert decoded_bytes(clips, clips) == 0
+    assert decoded_bytes(floats, floats) == 0
 
 
 def test_state_bytes_count_weights_gradients_and_optimizer():

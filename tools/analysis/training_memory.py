@@ -6,11 +6,16 @@ both, and the memory-aware sampler under a budget, per model.
         student=configs/fall_mbv3s_tsm.py \
         --data-root data/synthfall --batch-size 8 [--max-memory 512MB] \
         [--variants plain checkpointing AMP "AMP + checkpointing"] \
-        [--device cpu|cuda] [--threads 2] [--out table.md]
+        [--device cpu|cuda] [--threads 2] [--out table.md] \
+        [--every-batch [--max-batch 32]]
 
 Each model is ``NAME=CONFIG[,CHECKPOINT]`` (a checkpoint matters only for
 a pruned model's shapes). Every row is one training step at the same batch
-in a fresh process: peak memory and seconds per step. See
+in a fresh process: peak memory and seconds per step. With
+``--max-memory`` and ``--every-batch``, every batch the sampler packs from
+the train split (at most ``--max-batch`` clips) is also trained on its own
+clips, each in a fresh process, and its measured peak printed beside the
+sampler's estimate and the budget. See
 :mod:`mmlight.evaluation.training_memory`.
 """
 import argparse
@@ -29,7 +34,8 @@ from mmlight.evaluation.benchmark import (data_root_options,  # noqa: E402
                                           parse_cfg_options)
 from mmlight.evaluation.edge_benchmark import parse_entry  # noqa: E402
 from mmlight.evaluation.training_memory import (  # noqa: E402
-    VARIANTS, format_training_memory_table, measure_training_memory)
+    VARIANTS, format_packed_batches_table, format_training_memory_table,
+    measure_packed_batches, measure_training_memory)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -46,6 +52,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--max-memory',
                         help='add a MemoryAwareBatchSampler row under this '
                         'budget, e.g. 512MB (needs the train split)')
+    parser.add_argument('--every-batch', action='store_true',
+                        help='with --max-memory: train every packed batch '
+                        'on its own clips and print its peak')
+    parser.add_argument('--max-batch', type=int, default=32,
+                        help='the most clips a packed batch holds '
+                        '(default: 32)')
     parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--steps', type=int, default=3,
@@ -60,8 +72,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     for entry in entries:
         if entry['kind'] != 'torch':
             parser.error(f'{entry["name"]}: only .pth checkpoints train')
+    if args.every_batch and not args.max_memory:
+        parser.error('--every-batch needs --max-memory')
 
-    rows = []
+    rows, packed = [], []
     for entry in entries:
         cfg = Config.fromfile(entry['config'])
         options = list(args.cfg_options)
@@ -74,12 +88,26 @@ def main(argv: Optional[List[str]] = None) -> int:
             entry['name'], cfg, entry['file'], args.batch_size,
             args.variants, args.max_memory, args.device, args.threads,
             args.steps)
+        if args.every_batch:
+            amp, with_cp = VARIANTS[args.variants[-1]]
+            print(f'[training_memory] {entry["name"]}: every batch packed '
+                  f'under {args.max_memory} ({args.variants[-1]})',
+                  file=sys.stderr)
+            packed.append((entry['name'], measure_packed_batches(
+                cfg, args.max_memory, args.max_batch, amp, with_cp,
+                args.device, args.threads)))
     table = format_training_memory_table(rows)
+    for name, batch_rows in packed:
+        table += (f'\n\n{name}: every batch MemoryAwareBatchSampler packs '
+                  f'under {args.max_memory} ({args.variants[-1]})\n\n'
+                  + format_packed_batches_table(batch_rows))
     print(table)
     if args.out:
         with open(args.out, 'w') as f:
             f.write(table + '\n')
-    return 1 if any(row['error'] for row in rows) else 0
+    failed = any(row['error'] for row in rows) or any(
+        r['error'] for _, batch_rows in packed for r in batch_rows)
+    return 1 if failed else 0
 
 
 if __name__ == '__main__':

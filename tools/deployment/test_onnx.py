@@ -1,5 +1,5 @@
-"""Test an ONNX recognizer with ONNX Runtime, as tools/test.py tests a
-checkpoint.
+"""Test an ONNX recognizer with ONNX Runtime (an OpenVINO .xml with
+OpenVINO), as tools/test.py tests a checkpoint.
 
     python tools/deployment/test_onnx.py configs/fall_mbv3s_tsm.py \
         student_int8.onnx --dump preds.pkl
@@ -21,7 +21,7 @@ from mmlight.utils import load_config  # noqa: E402
 
 def main() -> None:
     args = build_test_onnx_parser().parse_args()
-    check_file(args.model, 'ONNX model')
+    check_file(args.model, 'ONNX or OpenVINO model')
     cfg = load_config(args.config, args.cfg_options)
     result = evaluate_onnx(cfg, args.model, num_threads=args.threads,
                            dump=args.dump, progress=True)

@@ -29,7 +29,10 @@ class ExportedRecognizer(BaseModel):
 
     The program is not a submodule: it has no trainable parameters, is
     not moved to a GPU (its int8 kernels are CPU ones) and is not in
-    checkpoints.
+    checkpoints. By default it runs compiled by inductor (oneDNN int8
+    kernels, the fast path; the first batch of each size compiles); give
+    ``runtime='reference'`` (``--cfg-options model.runtime=reference``) to
+    run its q/dq ops as they are, for debugging.
 
     Args:
         program: The ``.pt2`` file.
@@ -39,19 +42,24 @@ class ExportedRecognizer(BaseModel):
         average_clips: ``'prob'``, ``'score'`` or None, as the head's;
             ``'from_program'`` takes the value saved with the program.
             Defaults to ``'from_program'``.
+        runtime: ``'inductor'`` or ``'reference'`` (see
+            :mod:`mmlight.models.utils.int8_runtime`). Defaults to
+            ``'inductor'``.
 
     Raises:
         FileNotFoundError: ``program`` does not exist.
-        ValueError: A bad ``average_clips``.
+        ValueError: A bad ``average_clips`` or ``runtime``.
     """
 
     def __init__(self,
                  program: str,
                  data_preprocessor: Optional[dict] = None,
-                 average_clips: Optional[str] = _FROM_PROGRAM) -> None:
-        from mmlight.models.utils.quantization import load_quantized
+                 average_clips: Optional[str] = _FROM_PROGRAM,
+                 runtime: str = 'inductor') -> None:
+        from mmlight.models.utils.int8_runtime import load_int8_program
         super().__init__(data_preprocessor=data_preprocessor)
-        module, self.metadata = load_quantized(program)
+        module, self.metadata = load_int8_program(program, runtime)
+        self.runtime = runtime
         if average_clips == _FROM_PROGRAM:
             average_clips = self.metadata.get('average_clips', 'prob')
         if average_clips not in _AVERAGE_CLIPS:
