@@ -26,6 +26,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
+from mmlight.evaluation.benchmark import _fmt as _cell
+from mmlight.evaluation.edge_benchmark import _ratio
+
 __all__ = [
     'SEED', 'INT8_KINDS', 'parse_shape', 'parse_named', 'input_shape_options',
     'pruned_architecture', 'make_int8_files', 'format_cost_table',
@@ -253,9 +256,10 @@ def make_int8_files(cfg: Any, checkpoint: Optional[str], out_dir: str,
 
 
 # ----------------------------------------------------------------- format
-def _cell(value: Optional[float], fmt: str, scale: float = 1.0) -> str:
-    from mmlight.evaluation.benchmark import _fmt
-    return _fmt(value, fmt, scale)
+def _times(a: Optional[float], b: Optional[float]) -> str:
+    """``a / b`` as ``'12.3x'``, or n/a."""
+    value = _ratio(a, b)
+    return 'n/a' if value is None else f'{value:.1f}x'
 
 
 def _shape_text(shape: Sequence[int]) -> str:
@@ -378,9 +382,6 @@ def format_seed_table(rows: Sequence[Dict[str, Any]],
     s_train = _best_train(train_rows, source, ['AMP + checkpointing'],
                           batch)
 
-    def ratio(a: Optional[float], b: Optional[float]) -> str:
-        return 'n/a' if a is None or b is None or not b else f'{a / b:.1f}x'
-
     seed = SEED
     head = ['', 'seed teacher', 'seed light', 'seed ratio', f'{teacher}',
             f'{light}', 'our ratio']
@@ -389,24 +390,24 @@ def format_seed_table(rows: Sequence[Dict[str, Any]],
         'clips_per_s', {}).get(1)
     lines.append('| ' + ' | '.join([
         'size (MB)', f'{seed["size_mb"][0]:g}', f'{seed["size_mb"][1]:g}',
-        ratio(*seed['size_mb']), _cell(t.get('size_mb'), '.1f'),
+        _times(*seed['size_mb']), _cell(t.get('size_mb'), '.1f'),
         _cell(s.get('size_mb'), '.2f'),
-        ratio(t.get('size_mb'), s.get('size_mb'))]) + ' |')
+        _times(t.get('size_mb'), s.get('size_mb'))]) + ' |')
     lines.append('| ' + ' | '.join([
         f'peak training memory (MB, bs{batch}; teacher plain, light AMP + '
         'checkpointing)', f'{seed["memory_gb"][0] * 1024:.0f}',
-        f'{seed["memory_gb"][1] * 1024:.0f}', ratio(*seed['memory_gb']),
+        f'{seed["memory_gb"][1] * 1024:.0f}', _times(*seed['memory_gb']),
         _cell(t_train, '.0f'), _cell(s_train, '.0f'),
-        ratio(t_train, s_train)]) + ' |')
+        _times(t_train, s_train)]) + ' |')
     lines.append('| ' + ' | '.join([
         'peak inference memory (MB, bs1)', 'n/a', 'n/a', 'n/a',
         _cell(t.get('peak_infer_mb'), '.0f'),
         _cell(s.get('peak_infer_mb'), '.0f'),
-        ratio(t.get('peak_infer_mb'), s.get('peak_infer_mb'))]) + ' |')
+        _times(t.get('peak_infer_mb'), s.get('peak_infer_mb'))]) + ' |')
     lines.append('| ' + ' | '.join([
         'clips/s bs1 (seed: FPS)', f'{seed["fps"][0]:g}',
-        f'{seed["fps"][1]:g}', ratio(seed['fps'][1], seed['fps'][0]),
-        _cell(t_fps, '.2f'), _cell(s_fps, '.1f'), ratio(s_fps, t_fps)
+        f'{seed["fps"][1]:g}', _times(seed['fps'][1], seed['fps'][0]),
+        _cell(t_fps, '.2f'), _cell(s_fps, '.1f'), _times(s_fps, t_fps)
     ]) + ' |')
     lines += ['', (
         f'Seed: its SlowFast fall detector made light (accuracy '
