@@ -73,9 +73,10 @@ def fall_metrics(gt: np.ndarray, pred: np.ndarray, classes: Sequence[str],
             and differs only in time. Defaults to ``'lie_down'``.
 
     Returns:
-        dict[str, float]: ``top1`` and ``mean_class_acc``; ``fall_recall``
-        and ``fall_precision`` of the binary fall decision (any other class
-        counts as "no fall"); ``hard_negative_acc``, the binary accuracy on
+        dict[str, float]: ``top1`` and ``mean_class_acc``;
+        ``fall_accuracy``, ``fall_recall`` and ``fall_precision`` of the
+        binary fall decision (any other class counts as "no fall"; the
+        accuracy over every clip); ``hard_negative_acc``, the binary accuracy on
         the clips that are falls or hard negatives (NaN where the classes
         have no ``hard_negative``, as a fall / no-fall dataset). Values in
         [0, 1].
@@ -97,6 +98,7 @@ def fall_metrics(gt: np.ndarray, pred: np.ndarray, classes: Sequence[str],
     return dict(
         top1=float((gt == pred).mean()),
         mean_class_acc=float(per_class[present].mean()),
+        fall_accuracy=float((is_fall == said_fall).mean()),
         fall_recall=float(said_fall[is_fall].mean()) if is_fall.any()
         else float('nan'),
         fall_precision=float(is_fall[said_fall].mean()) if said_fall.any()

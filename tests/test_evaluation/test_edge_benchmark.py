@@ -15,12 +15,17 @@ TEACHER = dict(name='teacher', trained=True, size_mb=100.0, params=25e6,
                flops=2e9, peak_infer_mb=600.0, peak_train_mb=3000.0,
                train_batch=8, clips_per_s={1: 10.0, 8: 20.0},
                max_clips_per_s=20.0, max_batch=8, latency_ms=100.0,
-               top1=0.93, fall_recall=0.97, hard_negative_acc=0.95,
-               threads=2, device='cpu', error=None)
+               fall_accuracy=0.98, fall_recall=0.97, hard_negative_acc=0.96,
+               top1=0.93, threads=2, device='cpu', error=None,
+               kind='torch', config='t.py', file='t.pth')
+# the PyTorch model the INT8 file was quantized from
+FP32 = dict(TEACHER, name='fp32', size_mb=2.0, peak_train_mb=500.0,
+            config='s.py', file='s.pth')
 LIGHT = dict(TEACHER, name='int8', size_mb=0.5, params=None, flops=None,
              peak_infer_mb=40.0, peak_train_mb=None,
              clips_per_s={1: 200.0, 8: 400.0}, max_clips_per_s=400.0,
-             latency_ms=5.0, top1=0.92)
+             latency_ms=5.0, fall_accuracy=0.97, top1=0.90, kind='onnx',
+             config='s.py', file='s.onnx')
 
 
 def test_parse_entry():
@@ -45,14 +50,34 @@ def test_ratios_and_targets():
     assert r['fps'] == pytest.approx(20.0)
     assert r['max_fps'] == pytest.approx(20.0)
     assert r['train_memory'] is None  # an INT8 file does not train
+    # the headline: fall / no-fall accuracy lost; top-1 beside it
     assert r['accuracy_drop'] == pytest.approx(1.0)
+    assert r['top1_drop'] == pytest.approx(3.0)
+    assert eb.meets_targets(r) is None  # no training memory
+    assert eb.training_source([TEACHER, FP32, LIGHT], LIGHT) is FP32
+    assert eb.training_source([TEACHER, FP32, LIGHT], FP32) is None
+    r = eb.ratios(TEACHER, LIGHT, FP32)
+    assert r['train_memory'] == pytest.approx(6.0)
     assert eb.meets_targets(r) is True
-    assert eb.meets_targets(eb.ratios(TEACHER, dict(LIGHT, top1=0.90))) \
-        is False  # 3 points lost
-    assert eb.meets_targets(eb.ratios(TEACHER, dict(LIGHT, size_mb=20.0))) \
-        is False  # only 5x smaller
-    assert eb.meets_targets(eb.ratios(TEACHER, dict(LIGHT, top1=None))) \
-        is None
+
+    def met(**changes):
+        return eb.meets_targets(eb.ratios(TEACHER, dict(LIGHT, **changes),
+                                          FP32))
+
+    assert met(fall_accuracy=0.955) is False  # 2.5 points lost
+    assert met(size_mb=20.0) is False  # only 5x smaller
+    assert met(clips_per_s={1: 40.0}) is False  # only 4x the clips/s
+    assert met(top1=0.84) is False  # own top-1 under 85%
+    assert met(hard_negative_acc=0.94) is False  # lie-down vs fall < 95%
+    assert met(fall_recall=0.9) is False
+    # a fall / no-fall dataset has no lie-down class: not checked
+    assert met(hard_negative_acc=None) is True
+    # no fall accuracy: top-1 lost stands for it
+    assert eb.ratios(TEACHER, dict(LIGHT, fall_accuracy=None))[
+        'accuracy_drop'] == pytest.approx(3.0)
+    assert met(fall_accuracy=None, top1=None) is None
+    assert eb.meets_targets(eb.ratios(
+        TEACHER, dict(FP32, peak_train_mb=1000.0))) is False  # 3x needs 3x
 
 
 def test_tables():
@@ -61,19 +86,26 @@ def test_tables():
     table = eb.format_edge_table([TEACHER, LIGHT, untrained, broken])
     lines = table.splitlines()
     assert lines[0].startswith('| model | size (MB) |')
+    assert lines[0].endswith('| fall/no-fall acc (%) | fall recall (%) | '
+                             'lie-down vs fall (%) | top-1 (%) |')
     assert lines[2] == ('| teacher | 100.000 | 25.000 | 2.0000 | 600.0 | '
-                        '3000.0 | 10.0 | 100.00 | 20.0 (8) | 93.0 | 97.0 | '
-                        '95.0 |')
+                        '3000.0 | 10.0 | 100.00 | 20.0 (8) | 98.0 | 97.0 | '
+                        '96.0 | 93.0 |')
     assert lines[3].startswith('| int8 | 0.500 | n/a | n/a | 40.0 | n/a |')
     assert lines[4].startswith('| x3d (untrained) |')
     assert '| broken (failed) |' in table and '- broken: RuntimeError: boom' \
         in table
-    ratio = eb.format_ratio_table([TEACHER, LIGHT, untrained, broken])
+    untrained = dict(untrained, fall_accuracy=None)
+    ratio = eb.format_ratio_table([TEACHER, FP32, LIGHT, untrained, broken])
     rows = ratio.splitlines()
     assert rows[0].startswith('| teacher : model | smaller |')
-    assert rows[2] == ('| int8 | 200.0x | 15.0x | n/a | 20.0x | 20.0x | '
-                       '+1.0 | yes |')
-    assert rows[3].endswith('| n/a | n/a |')  # untrained: no accuracy
+    assert rows[2] == ('| fp32 | 50.0x | 1.0x | 6.0x | 1.0x | 1.0x | '
+                       '+0.0 | +0.0 | no |')  # not 5x the clips/s
+    # the INT8 file: its source's training memory (said below the table)
+    assert rows[3] == ('| int8 | 200.0x | 15.0x | 6.0x | 20.0x | 20.0x | '
+                       '+1.0 | +3.0 | yes |')
+    assert 'int8 (fp32)' in ratio
+    assert rows[4].endswith('| n/a | n/a | n/a |')  # untrained: no accuracy
     assert 'broken' not in ratio
     # another reference
     assert eb.format_ratio_table([TEACHER, LIGHT], 'int8').splitlines()[

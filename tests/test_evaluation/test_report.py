@@ -32,6 +32,8 @@ def test_fall_metrics_hand_computed():
     assert m['top1'] == pytest.approx(4 / 6)
     assert m['fall_recall'] == pytest.approx(0.5)
     assert m['fall_precision'] == pytest.approx(0.5)
+    # fall / no fall: the missed fall and the lie_down called a fall wrong
+    assert m['fall_accuracy'] == pytest.approx(4 / 6)
     assert m['hard_negative_acc'] == pytest.approx(0.5)
     # mean over the 3 classes present: fall .5, lie_down .5, walk 1
     assert m['mean_class_acc'] == pytest.approx(2 / 3)

@@ -1,0 +1,14 @@
+# The cpu profile's headline distillation: the ResNet-18 TSM teacher
+# (fall_resnet18_tsm_teacher.py, 11.2M params) teaches the MobileNetV3-Small
+# TSM student (0.93M) with Hinton's KD (alpha 0.5, T 4, as
+# fall_mbv3_distill.py). Both are NCHW with 8 segments, so the teacher sees
+# exactly the student's frames (teacher_view='student', a random frame of
+# each segment in training).
+#
+# Needs the teacher trained first (`make demo` does it), then
+#   --cfg-options model.teacher_ckpt=<its best.pth>
+_base_ = ['./fall_mbv3_distill_tsm_teacher.py']
+
+model = dict(
+    teacher='mmlight::fall_resnet18_tsm_teacher.py',
+    teacher_ckpt='work_dirs/pipeline_cpu/teacher/best.pth')
