@@ -2,7 +2,7 @@
 
     W=work_dirs/pipeline_cpu
     python tools/benchmark.py \
-        teacher=configs/fall_shufflenetv2_tsm.py,$W/teacher/best.pth \
+        teacher=configs/fall_resnet18_tsm_teacher.py,$W/teacher/best.pth \
         distilled=configs/fall_mbv3s_tsm.py,$W/distill/student.pth \
         pruned=configs/fall_mbv3_prune.py,$W/pruned/best.pth \
         int8=configs/fall_mbv3_prune.py,$W/int8/int8_model.pt2 \
@@ -23,8 +23,8 @@ OpenVINO ``.xml`` (FP32 or NNCF INT8, OpenVINO's CPU plugin); no file
 measures the untrained architecture's cost only. Printed: size on disk, params,
 GFLOPs, peak inference and training memory (fresh process each), CPU
 clips/s at batch 1 and the best over batch sizes (every model timed in each
-of ``--rounds`` interleaved rounds, median kept), test top-1, fall recall
-and hard-negative accuracy, then the reference (first model unless
+of ``--rounds`` interleaved rounds, median kept), test fall / no-fall
+accuracy, fall recall, lie-down vs fall and top-1, then the reference (first model unless
 ``--reference``) divided by each light model. A PNG plots accuracy against
 latency, marker area by size. See :mod:`mmlight.evaluation.edge_benchmark`.
 """
