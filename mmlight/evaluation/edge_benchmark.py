@@ -57,7 +57,7 @@ __all__ = [
     'ModelEntry', 'parse_entry', 'recognizer_train_step', 'measure_entry',
     'time_entries', 'format_edge_table', 'format_ratio_table',
     'plot_edge_benchmark', 'write_rows', 'write_text', 'output_path',
-    'TARGETS'
+    'training_source', 'TARGETS', 'ACCURACY_KEYS'
 ]
 
 #: The targets, reference (teacher) : light model: factors (``size``,
