@@ -92,6 +92,7 @@ P_ROOMS          ?= 3
 P_TEACHER        ?= fall_slowfast_r50_teacher
 P_DISTILL        ?= fall_mbv3_distill_slowfast
 P_DISTILL_OPTS   ?=
+P_PRUNE          ?= fall_mbv3_prune
 P_TEACHER_EPOCHS ?=
 P_STUDENT_EPOCHS ?=
 P_PRUNE_EPOCHS   ?=
@@ -102,6 +103,7 @@ P_ROOMS          ?= 1
 P_TEACHER        ?= fall_resnet18_tsm_teacher
 P_DISTILL        ?= fall_mbv3_distill_r18
 P_DISTILL_OPTS   ?=
+P_PRUNE          ?= fall_mbv3_prune
 P_TEACHER_EPOCHS ?= 8
 P_STUDENT_EPOCHS ?= 16
 P_PRUNE_EPOCHS   ?= 4
@@ -144,11 +146,21 @@ $(PW)/distill/student.pth: $(PW)/teacher/best.pth
 		$(P_OPTS)
 	cp $$(ls -t $(PW)/distill/best_*_student.pth | head -n 1) $@
 
+# pruned, then fine-tuned under the same teacher (KD) where P_PRUNE is a
+# distillation config (its name holds "distill"), on labels alone where it is
+# fall_mbv3_prune.py; either way $@ is a plain student checkpoint that
+# fall_mbv3_prune.py (and the INT8 configs) load (the run's own best.pth
+# link, to the algorithm's checkpoint, is replaced by that file)
 $(PW)/pruned/best.pth: $(PW)/distill/student.pth
-	$(BIN)/python tools/train.py configs/fall_mbv3_prune.py \
+	$(BIN)/python tools/train.py configs/$(P_PRUNE).py \
 		--work-dir $(PW)/pruned $(call epochs,$(P_PRUNE_EPOCHS)) \
-		--cfg-options load_from=$(PW)/distill/student.pth $(P_OPTS)
-	test -e $@
+		--cfg-options $(if $(findstring distill,$(P_PRUNE)),\
+			model.student_ckpt=$(PW)/distill/student.pth \
+			model.teacher_ckpt=$(PW)/teacher/best.pth,\
+			load_from=$(PW)/distill/student.pth) $(P_OPTS)
+	$(if $(findstring distill,$(P_PRUNE)),\
+		f=$$(ls -t $(PW)/pruned/best_*_student.pth | head -n 1) && \
+		rm -f $@ && cp $$f $@,test -e $@)
 
 $(PW)/int8/int8_model.pt2: $(PW)/pruned/best.pth
 	$(BIN)/python tools/test.py configs/fall_mbv3_prune_int8.py \

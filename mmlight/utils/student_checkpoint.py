@@ -28,12 +28,20 @@ def export_student_checkpoint(src: str, dst: str) -> str:
     """Write ``dst``: ``src``'s student weights and meta, nothing else.
 
     The result loads with the plain student config
-    (``tools/test.py <student config> dst``).
+    (``tools/test.py <student config> dst``). A pruned student's shapes
+    (recorded relative to the algorithm's ``student``) are re-rooted at the
+    plain model, so deployment and evaluation reshape it before loading.
 
     Raises:
         FileNotFoundError: If ``src`` does not exist.
     """
     ckpt = load_checkpoint_file(src)
     student = student_state_dict(ckpt.get('state_dict', ckpt))
-    torch.save(dict(meta=ckpt.get('meta', {}), state_dict=student), dst)
+    meta = dict(ckpt.get('meta') or {})
+    # local import: the hook module imports this one's package
+    from mmlight.engine.hooks.channel_pruning_hook import SHAPES_KEY
+    shapes = meta.get(SHAPES_KEY)
+    if shapes and shapes.get('root') == 'student':
+        meta[SHAPES_KEY] = dict(shapes, root='')
+    torch.save(dict(meta=meta, state_dict=student), dst)
     return dst

@@ -223,3 +223,17 @@ def test_a_distillation_algorithm_prunes_its_student(tmp_path):
         SimpleNamespace(model=fresh, optim_wrapper=None,
                         logger=runner.logger), checkpoint)
     fresh.load_state_dict(model.state_dict(), strict=True)
+
+    # the student-only export loads into the plain student config's model
+    from mmlight.deployment.recognizer import apply_checkpoint_shapes
+    from mmlight.utils.student_checkpoint import export_student_checkpoint
+    src, dst = str(tmp_path / 'kd.pth'), str(tmp_path / 'kd_student.pth')
+    torch.save(dict(checkpoint, state_dict=model.state_dict()), src)
+    export_student_checkpoint(src, dst)
+    assert torch.load(dst, weights_only=True)['meta'][SHAPES_KEY]['root'] \
+        == ''
+    plain = MODELS.build(student)
+    assert apply_checkpoint_shapes(plain, dst)
+    plain.load_state_dict(
+        torch.load(dst, weights_only=True)['state_dict'], strict=True)
+    assert plain.cls_head.fc_cls.in_features == 144
