@@ -87,13 +87,13 @@ this module stays the index of every upstream bug mmlight works around:
    fold use momentum 0.1 and eps 1e-5 whatever the model's BatchNorm says
    (``# TODO: allow setting eps`` in ``torchao/quantization/pt2e/
    qat_utils.py``); MobileNetV3's (0.01, 1e-3) then give a QAT graph ~10x
-   off. Fix: :mod:`mmlight.models.utils.qat_batchnorm` records and restores
+   off. Fix: :mod:`mmlight.compression.quantization.qat_batchnorm` records and restores
    the literals and folds with the exported eps. Delete when: torchao keeps
    BatchNorm literals.
 7. The same torchao rewrites export match/replacement patterns for conv1d,
    conv2d and both transposed convs whatever the graph holds (a minute on a
    2-core CPU per conversion). Fix (speed only):
-   :func:`mmlight.models.utils.qat_batchnorm.conv_bn_patterns_in` skips the
+   :func:`mmlight.compression.quantization.qat_batchnorm.conv_bn_patterns_in` skips the
    conv types absent from the graph. Delete when: torchao filters its
    patterns by the graph's ops.
 8. ``decord==0.6`` fails on mp4v videos of some frame widths (16, 24, 48,

@@ -1,7 +1,10 @@
-"""Shared fixtures: tiny videos written with OpenCV, and a tiny SynthFall."""
+"""Shared fixtures: tiny videos written with OpenCV, a tiny SynthFall, and a
+stand-in fall model for the streaming detector (its fall probability is the
+brightness of a window's newest frame, so a run of bright frames is a fall)."""
 import os
 import os.path as osp
 import warnings
+from typing import Callable, List, Tuple
 
 import numpy as np
 import pytest
@@ -9,6 +12,9 @@ import pytest
 warnings.filterwarnings('ignore', message='Fail to import ``MultiScale')
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+# The deployment and ONNX quantization tests share its exported models.
+pytest_plugins = ['onnx_fixtures']
 
 
 def write_video(path: str, num_frames: int = 8, size=(64, 48)) -> str:
@@ -79,7 +85,7 @@ def synthfall_tiny(tmp_path_factory):
 def data_options(root, batch_size: int = 2) -> list:
     """--cfg-options that point a SynthFall config at `root`, small and
     single-process."""
-    from mmlight.evaluation.benchmark import data_root_options
+    from mmlight.reports.benchmark import data_root_options
     return data_root_options(str(root), batch_size=batch_size, num_workers=0)
 
 
@@ -91,7 +97,7 @@ def _tiny_config(name: str, root):
     """
     from mmengine.config import Config
 
-    from mmlight.evaluation.benchmark import parse_cfg_options
+    from mmlight.reports.benchmark import parse_cfg_options
     cfg = Config.fromfile(osp.join(REPO, 'configs', name))
     cfg.merge_from_dict(parse_cfg_options(data_options(root)))
     if 'tsm' in name:
@@ -113,3 +119,41 @@ def tiny_config():
 def synthfall_options():
     """``synthfall_options(root)``: --cfg-options for a SynthFall copy."""
     return data_options
+
+FALL_INDEX = 6  # 'fall' in the SynthFall classes
+
+
+def fall_frames(num_frames: int = 120, fall: Tuple[int, int] = (30, 50),
+                size: Tuple[int, int] = (64, 48)) -> List[np.ndarray]:
+    """Dark BGR frames, bright from ``fall[0]`` up to ``fall[1]``."""
+    return [np.full((size[1], size[0], 3), 250 if fall[0] <= i < fall[1]
+                    else 10, np.uint8) for i in range(num_frames)]
+
+
+@pytest.fixture
+def brightness_scorer() -> Callable:
+    """``brightness_scorer(on_call=None)``: ``(scorer, preprocessor)`` as
+    :func:`~mmlight.apis.build_clip_scorer` returns them, 7 classes;
+    ``on_call(inputs)`` runs at each scorer call when given."""
+    from mmlight.registry import MODELS
+
+    def make(on_call=None):
+        def scorer(x):
+            if on_call is not None:
+                on_call(x)
+            p = float(x[0, -1].mean())
+            out = np.full(7, (1 - p) / 6)
+            out[FALL_INDEX] = p
+            return out
+
+        return scorer, MODELS.build(dict(
+            type='ActionDataPreprocessor', mean=[0, 0, 0],
+            std=[255, 255, 255], format_shape='NCHW')).eval()
+
+    return make
+
+
+@pytest.fixture(scope='session')
+def fall_frames_fn():
+    """:func:`fall_frames` for the test modules."""
+    return fall_frames

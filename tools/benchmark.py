@@ -26,7 +26,7 @@ clips/s at batch 1 and the best over batch sizes (every model timed in each
 of ``--rounds`` interleaved rounds, median kept), test fall / no-fall
 accuracy, fall recall, lie-down vs fall and top-1, then the reference (first model unless
 ``--reference``) divided by each light model. A PNG plots accuracy against
-latency, marker area by size. See :mod:`mmlight.evaluation.edge_benchmark`.
+latency, marker area by size. See :mod:`mmlight.reports.edge_benchmark`.
 """
 import argparse
 import os.path as osp
@@ -39,8 +39,8 @@ except ImportError:  # a checkout that is not installed
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
     import mmlight  # noqa: F401
 
-from mmlight.evaluation.benchmark import parse_cfg_options  # noqa: E402
-from mmlight.evaluation.edge_benchmark import (  # noqa: E402
+from mmlight.reports.benchmark import parse_cfg_options  # noqa: E402
+from mmlight.reports.edge_benchmark import (  # noqa: E402
     format_edge_table, format_ratio_table, measure_entry, output_path,
     parse_entry, plot_edge_benchmark, time_entries, write_rows,
     write_text)

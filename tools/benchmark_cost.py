@@ -22,7 +22,7 @@ the PT2E first-call compile time; peak training memory of every FP32 model
 at each ``--train-batches`` size under plain / gradient checkpointing /
 AMP (bf16 on CPU, fp16 on GPU) / both; with ``--teacher`` and ``--light``,
 the seed's headline beside ours with the ratios. See
-:mod:`mmlight.evaluation.cost_benchmark`.
+:mod:`mmlight.reports.cost_benchmark`.
 """
 import argparse
 import json
@@ -36,12 +36,12 @@ except ImportError:  # a checkout that is not installed
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
     import mmlight  # noqa: F401
 
-from mmlight.evaluation.cost_benchmark import (  # noqa: E402
+from mmlight.reports.cost_benchmark import (  # noqa: E402
     entry_rows, fastest, format_cost_table, format_seed_table, parse_named,
     parse_shape)
-from mmlight.evaluation.edge_benchmark import (  # noqa: E402
+from mmlight.reports.edge_benchmark import (  # noqa: E402
     measure_entry, output_path, parse_entry, time_entries, write_text)
-from mmlight.evaluation.training_memory import (  # noqa: E402
+from mmlight.reports.training_memory import (  # noqa: E402
     VARIANTS, measure_training_memory)
 
 

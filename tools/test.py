@@ -13,8 +13,8 @@ except ImportError:  # a checkout that is not installed
 from mmengine.runner import Runner  # noqa: E402
 
 from mmlight.registry import RUNNERS  # noqa: E402
-from mmlight.utils import (build_test_parser, load_config,  # noqa: E402
-                           merge_test_args, run_tool)
+from mmlight.cli.common import build_test_parser, merge_test_args, run_tool
+from mmlight.utils import load_config
 
 
 def main() -> None:

@@ -42,8 +42,8 @@ def build_clip_scorer(cfg: Any, checkpoint: Optional[str] = None,
     Raises:
         ValueError: Neither or both of ``checkpoint`` and ``onnx``.
     """
-    from mmlight.deployment.recognizer import (build_recognizer,
-                                               ensure_default_scope)
+    from mmlight.deployment.recognizer import build_recognizer
+    from mmlight.utils.config import ensure_default_scope
     from mmlight.registry import MODELS
     if (checkpoint is None) == (onnx is None):
         raise ValueError('give exactly one of a checkpoint and an ONNX model')
@@ -54,7 +54,7 @@ def build_clip_scorer(cfg: Any, checkpoint: Optional[str] = None,
         logits_fn: Callable = session
         preprocessor = MODELS.build(dict(cfg.model.data_preprocessor))
     elif checkpoint.endswith('.pt2'):
-        from mmlight.models.utils.int8_runtime import load_int8_program
+        from mmlight.compression.quantization.int8_runtime import load_int8_program
         program, meta = load_int8_program(checkpoint, int8_runtime)
         if hasattr(program, 'warmup') and meta.get('input_shape'):
             program.warmup(meta['input_shape'])

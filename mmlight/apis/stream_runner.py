@@ -85,7 +85,7 @@ def run_stream(frames: Iterable[Tuple[float, np.ndarray]],
     """
     import cv2
 
-    from mmlight.evaluation.measure import resident_mb
+    from mmlight.measure.runtime import resident_mb
     memory: List[Tuple[float, float]] = []
     next_sample = memory_every
     t = 0.0

@@ -10,8 +10,6 @@ from .onnx_deploy import (build_export_openvino_parser, build_export_parser,
                           export_openvino_from_config, format_metrics,
                           format_verify_report, verify_onnx)
 from .onnx_export import export_onnx
-from .onnx_quantization import (ArrayCalibrationReader, calibration_batches,
-                                quantize_onnx_static)
 from .openvino_runtime import (OvRecognizer, convert_to_openvino,
                                quantize_openvino)
 from .ort_inference import (OrtRecognizer, compare_outputs, deployed_runner,
@@ -20,13 +18,12 @@ from .ort_inference import (OrtRecognizer, compare_outputs, deployed_runner,
 from .recognizer import build_recognizer, torch_backend
 
 __all__ = [
-    'ArrayCalibrationReader', 'OrtRecognizer', 'OvRecognizer',
+    'OrtRecognizer', 'OvRecognizer',
     'build_export_openvino_parser', 'build_export_parser',
-    'build_recognizer', 'build_test_onnx_parser', 'calibration_batches',
-    'compare_outputs', 'convert_to_openvino', 'deployed_runner',
+    'build_recognizer', 'build_test_onnx_parser', 'compare_outputs', 'convert_to_openvino', 'deployed_runner',
     'evaluate_backends', 'evaluate_onnx', 'export_onnx',
     'export_from_config', 'export_openvino_from_config', 'file_size_mb',
     'format_metrics', 'format_verify_report', 'measure_latency',
-    'quantize_onnx_static', 'quantize_openvino', 'torch_backend',
+    'quantize_openvino', 'torch_backend',
     'verify_onnx'
 ]

@@ -10,7 +10,7 @@ from mmengine.config import Config, DictAction
 from torch import nn
 
 from mmlight.deployment.onnx_export import expected_input_rank, export_onnx
-from mmlight.deployment.onnx_quantization import (CALIBRATION_METHODS,
+from mmlight.compression.quantization.onnx_qdq import (CALIBRATION_METHODS,
                                                   calibration_batches,
                                                   quantize_onnx_static)
 from mmlight.deployment.ort_inference import (compare_outputs,
@@ -18,8 +18,8 @@ from mmlight.deployment.ort_inference import (compare_outputs,
                                               evaluate_backends, file_size_mb,
                                               measure_latency)
 from mmlight.deployment.recognizer import torch_backend
-from mmlight.evaluation.benchmark import _fmt as _cell
-from mmlight.utils.complexity import infer_input_shape
+from mmlight.reports.benchmark import _fmt as _cell
+from mmlight.measure.complexity import infer_input_shape
 
 __all__ = [
     'build_export_parser', 'build_export_openvino_parser',
@@ -126,7 +126,7 @@ def export_from_config(cfg: Any,
 
     Args:
         cfg (Config | dict): The config; its test pipeline gives the input
-            shape (:func:`~mmlight.utils.complexity.infer_input_shape`) and
+            shape (:func:`~mmlight.measure.complexity.infer_input_shape`) and
             its val dataloader the calibration clips.
         model (nn.Module): The recognizer, weights loaded.
         out (str): The FP32 ``.onnx``.

@@ -1,7 +1,7 @@
 """Export a recognizer to ONNX: preprocessed clips in, class logits out.
 
 The exported graph is exactly ``model(inputs, mode='tensor',
-stage='head')`` (:class:`~mmlight.utils.complexity.TensorForward`): no data
+stage='head')`` (:class:`~mmlight.measure.complexity.TensorForward`): no data
 preprocessor (normalisation stays on the caller's side, as with a PyTorch
 ``mode='tensor'`` call) and no post-processing. Its output is the head's raw
 output, **logits**, not probabilities:
@@ -31,7 +31,7 @@ from typing import Sequence, Tuple
 import torch
 from torch import nn
 
-from mmlight.utils.complexity import TensorForward
+from mmlight.measure.complexity import TensorForward
 
 __all__ = ['export_onnx', 'INPUT_NAME', 'OUTPUT_NAME', 'expected_input_rank']
 
@@ -111,12 +111,12 @@ def export_onnx(model: nn.Module,
     Args:
         model (nn.Module): A recognizer (Recognizer2D / Recognizer3D) or any
             MMEngine model or module; called through
-            :class:`~mmlight.utils.complexity.TensorForward`.
+            :class:`~mmlight.measure.complexity.TensorForward`.
         input_shape (Sequence[int]): A preprocessed input shape, e.g.
             ``(1, 8, 3, 48, 64)`` = ``(N, num_segs, C, H, W)`` for a 2D
             recognizer or ``(1, 1, 3, 16, 48, 64)`` =
             ``(N, num_views, C, T, H, W)`` for a 3D one
-            (:func:`~mmlight.utils.complexity.infer_input_shape`).
+            (:func:`~mmlight.measure.complexity.infer_input_shape`).
         path (str): The ``.onnx`` file to write; folders are created.
         opset (int): ONNX opset. Defaults to 18 (the dynamo exporter's
             lowest; the TorchScript one accepts 17).

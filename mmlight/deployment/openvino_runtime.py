@@ -5,7 +5,7 @@ The FP32 ``.onnx`` of :func:`~mmlight.deployment.onnx_export.export_onnx`
 is converted by ``openvino.convert_model`` (weights kept FP32, not
 compressed to FP16) and saved as an IR pair (``model.xml`` + ``model.bin``).
 INT8 is ``nncf.quantize`` of that model on real preprocessed clips (the
-same :func:`~mmlight.deployment.onnx_quantization.calibration_batches` as
+same :func:`~mmlight.compression.quantization.onnx_qdq.calibration_batches` as
 the ONNX Runtime QDQ path): NNCF's default ``performance`` preset
 (symmetric int8 weights per channel, activations per tensor) and NNCF's
 full bias correction (its default, the fast one, lost a third of the
@@ -30,7 +30,8 @@ from typing import Any, Iterable, Optional
 
 import numpy as np
 
-from mmlight.deployment.recognizer import check_file, model_input
+from mmlight.deployment.recognizer import model_input
+from mmlight.utils.checkpoint_io import check_file
 
 __all__ = ['OvRecognizer', 'convert_to_openvino', 'quantize_openvino',
            'ir_size_mb']

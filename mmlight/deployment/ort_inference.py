@@ -2,7 +2,7 @@
 ``tools/test.py``.
 
 :class:`OrtRecognizer` is the ONNX counterpart of
-:class:`~mmlight.utils.complexity.TensorForward`: preprocessed clips in,
+:class:`~mmlight.measure.complexity.TensorForward`: preprocessed clips in,
 logits out. :func:`evaluate_backends` feeds one pass over a config's test
 dataloader to several such functions (PyTorch, FP32 ONNX, INT8 ONNX),
 turns their logits into predictions with the head's own ``average_clip``
@@ -19,10 +19,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from mmlight.deployment.progress import batch_progress, dataloader_length
-from mmlight.deployment.recognizer import (build_recognizer, check_file,
-                                           ensure_default_scope, model_input)
-from mmlight.evaluation.measure import time_calls
+from mmlight.utils.progress import batch_progress, dataloader_length
+from mmlight.deployment.recognizer import build_recognizer, model_input
+from mmlight.utils.checkpoint_io import check_file
+from mmlight.utils.config import ensure_default_scope
+from mmlight.measure.runtime import time_calls
 
 __all__ = [
     'OrtRecognizer', 'deployed_runner', 'evaluate_backends', 'evaluate_onnx',
@@ -146,7 +147,7 @@ def evaluate_backends(cfg: Any,
         max_batches (int, optional): Stop after this many batches (metrics
             then cover only those clips). Defaults to None (all).
         progress (str, optional): Print progress lines under this name as
-            the batches come (:func:`~mmlight.deployment.progress.
+            the batches come (:func:`~mmlight.utils.progress.
             batch_progress`), e.g. ``'verification'``. Defaults to None
             (none).
 

@@ -7,41 +7,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from mmlight.utils.checkpoint_io import load_checkpoint_file
-from mmlight.utils.complexity import TensorForward
+from mmlight.utils.checkpoint_io import check_file, load_checkpoint_file
+from mmlight.utils.config import ensure_default_scope
+from mmlight.measure.complexity import TensorForward
 
 __all__ = [
-    'check_file', 'ensure_default_scope', 'build_recognizer',
+    'build_recognizer',
     'model_input', 'torch_backend'
 ]
 
 
-def check_file(path: str, what: str) -> str:
-    """Fail early, naming the argument and the path, if ``path`` is no
-    file.
-
-    Args:
-        path (str): The path.
-        what (str): What it is, e.g. ``'checkpoint'`` or ``'ONNX model'``.
-
-    Returns:
-        str: ``path``.
-
-    Raises:
-        FileNotFoundError: ``path`` is not a file.
-    """
-    if not osp.isfile(str(path)):
-        raise FileNotFoundError(f'{what} not found: {path}')
-    return str(path)
-
-
-def ensure_default_scope(cfg: Any) -> None:
-    """Make the config's ``default_scope`` (else ``'mmlight'``) current
-    unless a scope already is, so that datasets, transforms and metrics
-    built outside a Runner resolve in mmlight's registries."""
-    from mmengine.registry import DefaultScope, init_default_scope
-    if DefaultScope.get_current_instance() is None:
-        init_default_scope(cfg.get('default_scope', None) or 'mmlight')
 
 
 def build_recognizer(cfg: Any, checkpoint: Optional[str] = None,
@@ -93,7 +68,7 @@ def apply_checkpoint_shapes(model: nn.Module, checkpoint: str) -> bool:
         bool: Whether the checkpoint was a pruned one.
     """
     from mmlight.engine.hooks.channel_pruning_hook import SHAPES_KEY
-    from mmlight.models.utils.channel_pruning import apply_pruned_shapes
+    from mmlight.compression.pruning.channel_pruning import apply_pruned_shapes
     meta = load_checkpoint_file(checkpoint).get('meta') or {}
     shapes = meta.get(SHAPES_KEY)
     if not shapes:

@@ -1,5 +1,5 @@
 """Read a checkpoint file, with an error that names it when it cannot be
-read."""
+read; fail early on a missing input file."""
 import glob
 import os.path as osp
 import pickle
@@ -8,7 +8,26 @@ from typing import Any, Callable, Union
 
 import torch
 
-__all__ = ['CheckpointError', 'load_checkpoint_file']
+__all__ = ['CheckpointError', 'check_file', 'load_checkpoint_file']
+
+
+def check_file(path: str, what: str) -> str:
+    """Fail early, naming the argument and the path, if ``path`` is no
+    file.
+
+    Args:
+        path (str): The path.
+        what (str): What it is, e.g. ``'checkpoint'`` or ``'ONNX model'``.
+
+    Returns:
+        str: ``path``.
+
+    Raises:
+        FileNotFoundError: ``path`` is not a file.
+    """
+    if not osp.isfile(str(path)):
+        raise FileNotFoundError(f'{what} not found: {path}')
+    return str(path)
 
 
 class CheckpointError(RuntimeError):

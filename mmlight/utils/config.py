@@ -6,7 +6,7 @@ from typing import Any, Dict, Optional
 
 from mmengine.config import Config
 
-__all__ = ['load_config']
+__all__ = ['ensure_default_scope', 'load_config']
 
 _REPO_CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))), 'configs')
@@ -91,3 +91,11 @@ def _unparsable(path: str, depth: int = 0) -> str:
         if found:
             return found
     return ''
+
+def ensure_default_scope(cfg: Any) -> None:
+    """Make the config's ``default_scope`` (else ``'mmlight'``) current
+    unless a scope already is, so that datasets, transforms and metrics
+    built outside a Runner resolve in mmlight's registries."""
+    from mmengine.registry import DefaultScope, init_default_scope
+    if DefaultScope.get_current_instance() is None:
+        init_default_scope(cfg.get('default_scope', None) or 'mmlight')

@@ -62,7 +62,7 @@ def test_bad_windows():
 @pytest.mark.slow
 def test_fall_detect_tool_on_a_synthfall_stream(synthfall_tiny, tiny_config,
                                                 tmp_path, capsys):
-    from mmlight.apis.fall_detect_cli import main
+    from mmlight.cli.fall_detect import main
     from mmlight.datasets.synthfall.stream import make_stream
     from mmlight.deployment import build_recognizer
     truth = make_stream(str(synthfall_tiny), str(tmp_path / 's.mp4'))

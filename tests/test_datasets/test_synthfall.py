@@ -9,8 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
+from mmlight.cli.synthfall import main
 from mmlight.datasets.synthfall import (BINARY_CLASSES, CLASSES, SPLITS,
-                                        VARIANTS, generate_dataset, main,
+                                        VARIANTS, generate_dataset,
                                         make_contact_sheet, make_trajectory,
                                         plan_clips, render_clip)
 from mmlight.datasets.synthfall.skeleton import J, floor_clearance

@@ -8,7 +8,7 @@ import sys
 import pytest
 import torch
 
-from mmlight.evaluation import load_predictions
+from mmlight.reports import load_predictions
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOLS = osp.join(REPO, 'tools', 'deployment')

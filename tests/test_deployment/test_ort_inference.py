@@ -9,8 +9,8 @@ from mmlight.deployment import (OrtRecognizer, build_recognizer,
                                 compare_outputs, evaluate_backends,
                                 evaluate_onnx, export_onnx, measure_latency,
                                 torch_backend)
-from mmlight.evaluation import load_predictions
-from mmlight.utils.complexity import infer_input_shape
+from mmlight.reports import load_predictions
+from mmlight.measure.complexity import infer_input_shape
 
 
 def test_ort_recognizer_runs_like_tensor_forward(teacher, teacher_onnx,

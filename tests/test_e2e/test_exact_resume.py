@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 
-from mmlight.evaluation.benchmark import data_root_options
+from mmlight.reports.benchmark import data_root_options
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'fall_mbv3s_tsm.py')

@@ -9,7 +9,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmlight.datasets.converters.cli import main as convert
+from mmlight.cli.convert_fall_dataset import main as convert
 from mmlight.registry import DATASETS, MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -64,7 +64,7 @@ def test_make_real_names_a_missing_dataset(tmp_path):
 def test_stream_eval_over_real_videos(tmp_path, capsys):
     import json
 
-    from mmlight.apis.stream_eval_cli import main as stream_eval
+    from mmlight.cli.stream_eval import main as stream_eval
     out = tmp_path / 'le2i'
     assert convert(['le2i', LE2I, '--out', str(out), '--scenes', 'Home_01',
                     '--max-videos', '2', '--ratios', '0', '0', '1']) == 0

@@ -9,7 +9,7 @@ import sys
 import pytest
 import torch
 
-from mmlight.evaluation.benchmark import data_root_options
+from mmlight.reports.benchmark import data_root_options
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BASELINE = osp.join(REPO, 'configs', 'fall_mbv3_baseline.py')
@@ -67,7 +67,7 @@ def test_train_checkpoint_resume_test(synthfall_tiny, tmp_path):
         *data_options(synthfall_tiny)
     ], tmp_path)
     assert 'acc/top1' in log and 'confusion_matrix/result' in log
-    from mmlight.evaluation import load_predictions
+    from mmlight.reports import load_predictions
     gt, pred = load_predictions(str(tmp_path / 'preds.pkl'))
     n_test = len((synthfall_tiny / 'test.txt').read_text().split('\n')) - 1
     assert len(gt) == len(pred) == n_test

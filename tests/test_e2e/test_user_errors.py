@@ -9,7 +9,7 @@ import sys
 import pytest
 import torch
 
-from mmlight.evaluation.benchmark import data_root_options
+from mmlight.reports.benchmark import data_root_options
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BASELINE = osp.join(REPO, 'configs', 'fall_mbv3_baseline.py')

@@ -15,7 +15,7 @@ accuracy of the teacher, the student alone and the distilled student.
 Runs go to ``WORK_DIR/teacher``, ``WORK_DIR/student_seed{s}`` and
 ``WORK_DIR/distill_seed{s}``; a run whose checkpoint is there is not
 trained again, so an interrupted benchmark resumes. All figures are in
-``WORK_DIR/results.json`` (see :mod:`mmlight.evaluation.distill_benchmark`).
+``WORK_DIR/results.json`` (see :mod:`mmlight.reports.distill_benchmark`).
 """
 import argparse
 import os.path as osp
@@ -29,7 +29,7 @@ except ImportError:  # a checkout that is not installed
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
     import mmlight  # noqa: F401
 
-from mmlight.evaluation.distill_benchmark import (  # noqa: E402
+from mmlight.reports.distill_benchmark import (  # noqa: E402
     format_distill_table, run_distill_benchmark)
 
 TOOLS_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))

@@ -9,7 +9,7 @@ and print a markdown table of cost and accuracy.
 Each config trains in ``WORK_DIR/<config stem>`` unless a ``best_*.pth`` is
 there already, then is tested on the test split. Params, GFLOPs per clip,
 CPU clips/s at batch 1 and peak inference memory are measured on the built
-model (see :mod:`mmlight.evaluation.benchmark`). A failing config is
+model (see :mod:`mmlight.reports.benchmark`). A failing config is
 reported and the others go on; the exit status is then 1.
 """
 import argparse
@@ -24,7 +24,7 @@ except ImportError:  # a checkout that is not installed
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
     import mmlight  # noqa: F401
 
-from mmlight.evaluation.benchmark import (benchmark_config,  # noqa: E402
+from mmlight.reports.benchmark import (benchmark_config,  # noqa: E402
                                           format_table, write_json)
 
 TOOLS_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))

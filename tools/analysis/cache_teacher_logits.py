@@ -18,7 +18,7 @@ except ImportError:  # a checkout that is not installed
     sys.path.insert(
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmlight.utils.teacher_cache import cache_teacher_logits  # noqa: E402
+from mmlight.models.utils.teacher_cache import cache_teacher_logits  # noqa: E402
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ the PT2E INT8 ``.pt2``, FP32 and static-QDQ INT8 ``.onnx``; INT8 is made
 from the pruned model, calibrated on the val split), then measures file
 size, params, GFLOPs, CPU clips/s at each batch size, peak memory, and
 accuracy, fall recall and hard-negative accuracy on the test split, and
-prints a markdown table (see :mod:`mmlight.evaluation.compression`).
+prints a markdown table (see :mod:`mmlight.reports.compression`).
 """
 import argparse
 import json
@@ -28,10 +28,10 @@ except ImportError:  # a checkout that is not installed
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
     import mmlight  # noqa: F401
 
-from mmlight.evaluation.benchmark import (data_root_options,  # noqa: E402
+from mmlight.reports.benchmark import (data_root_options,  # noqa: E402
                                           load_classes, parse_cfg_options)
 from mmlight.utils import load_config  # noqa: E402
-from mmlight.evaluation.compression import (  # noqa: E402
+from mmlight.reports.compression import (  # noqa: E402
     build_compressed_models, format_compression_table,
     measure_compressed_models)
 

@@ -10,7 +10,7 @@ With a checkpoint the model is built and loaded as ``tools/test.py`` does
 model is counted, not the unpruned one the config builds.
 
 The input shape is read from the config's test pipeline
-(:func:`mmlight.utils.complexity.infer_input_shape`) unless ``--shape``
+(:func:`mmlight.measure.complexity.infer_input_shape`) unless ``--shape``
 gives it, batch included (e.g. ``--shape 1 8 3 48 64``). The recognizer runs
 backbone and head (``mode='tensor'``, ``stage='head'``); one
 multiply-accumulate counts as one FLOP.
@@ -32,7 +32,7 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 from mmlight.deployment.recognizer import build_recognizer  # noqa: E402
 from mmlight.utils import load_config  # noqa: E402
-from mmlight.utils.complexity import (infer_input_shape,  # noqa: E402
+from mmlight.measure.complexity import (infer_input_shape,  # noqa: E402
                                       model_complexity)
 
 

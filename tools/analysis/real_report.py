@@ -1,5 +1,5 @@
 """The summary of ``make real`` (sim-to-real rows, headline table, stream
-alerts); see :mod:`mmlight.evaluation.real_report`.
+alerts); see :mod:`mmlight.reports.real_report`.
 
 Example:
     python tools/analysis/real_report.py --work-dir work_dirs/real \
@@ -15,7 +15,7 @@ except ImportError:  # running from a checkout that is not installed
     sys.path.insert(
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmlight.evaluation.real_report import format_real_summary  # noqa: E402
+from mmlight.reports.real_report import format_real_summary  # noqa: E402
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])

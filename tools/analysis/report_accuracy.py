@@ -14,9 +14,7 @@ except ImportError:  # a checkout that is not installed
     sys.path.insert(
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmlight.evaluation import (confusion_matrix,  # noqa: E402
-                                fall_metrics, format_confusion,
-                                format_summary, load_predictions)
+from mmlight.reports import confusion_matrix, fall_metrics, format_confusion, format_summary, load_predictions
 
 
 def main() -> None:

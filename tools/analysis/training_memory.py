@@ -16,7 +16,7 @@ in a fresh process: peak memory and seconds per step. With
 the train split (at most ``--max-batch`` clips) is also trained on its own
 clips, each in a fresh process, and its measured peak printed beside the
 sampler's estimate and the budget. See
-:mod:`mmlight.evaluation.training_memory`.
+:mod:`mmlight.reports.training_memory`.
 """
 import argparse
 import os.path as osp
@@ -30,10 +30,10 @@ except ImportError:  # a checkout that is not installed
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
     import mmlight  # noqa: F401
 
-from mmlight.evaluation.benchmark import (data_root_options,  # noqa: E402
+from mmlight.reports.benchmark import (data_root_options,  # noqa: E402
                                           parse_cfg_options)
-from mmlight.evaluation.edge_benchmark import parse_entry  # noqa: E402
-from mmlight.evaluation.training_memory import (  # noqa: E402
+from mmlight.reports.edge_benchmark import parse_entry  # noqa: E402
+from mmlight.reports.training_memory import (  # noqa: E402
     VARIANTS, format_packed_batches_table, format_training_memory_table,
     measure_packed_batches, measure_training_memory)
 

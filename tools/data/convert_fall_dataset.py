@@ -16,7 +16,7 @@ except ImportError:  # running from a checkout that is not installed
     sys.path.insert(
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmlight.datasets.converters.cli import main  # noqa: E402
+from mmlight.cli.convert_fall_dataset import main  # noqa: E402
 
 if __name__ == '__main__':
     sys.exit(main())

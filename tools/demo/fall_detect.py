@@ -21,7 +21,7 @@ except ImportError:  # running from a checkout that is not installed
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
     import mmlight  # noqa: F401
 
-from mmlight.apis.fall_detect_cli import main  # noqa: E402
+from mmlight.cli.fall_detect import main  # noqa: E402
 
 if __name__ == '__main__':
     sys.exit(main())

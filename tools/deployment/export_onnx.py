@@ -16,7 +16,7 @@ except ImportError:  # a checkout that is not installed
 from mmlight.deployment import (build_export_parser,  # noqa: E402
                                 build_recognizer, export_from_config,
                                 format_verify_report, verify_onnx)
-from mmlight.deployment.recognizer import check_file  # noqa: E402
+from mmlight.utils.checkpoint_io import check_file  # noqa: E402
 from mmlight.utils import load_config  # noqa: E402
 
 

@@ -21,7 +21,7 @@ from mmlight.deployment import (build_export_openvino_parser,  # noqa: E402
                                 build_recognizer,
                                 export_openvino_from_config,
                                 format_verify_report, verify_onnx)
-from mmlight.deployment.recognizer import check_file  # noqa: E402
+from mmlight.utils.checkpoint_io import check_file  # noqa: E402
 from mmlight.utils import load_config  # noqa: E402
 
 

@@ -15,7 +15,7 @@ except ImportError:  # a checkout that is not installed
 
 from mmlight.deployment import (build_test_onnx_parser,  # noqa: E402
                                 evaluate_onnx, format_metrics)
-from mmlight.deployment.recognizer import check_file  # noqa: E402
+from mmlight.utils.checkpoint_io import check_file  # noqa: E402
 from mmlight.utils import load_config  # noqa: E402
 
 

@@ -14,7 +14,7 @@ except ImportError:  # a checkout that is not installed
     sys.path.insert(
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmlight.utils.student_checkpoint import \
+from mmlight.compression.student_checkpoint import \
     export_student_checkpoint  # noqa: E402
 
 

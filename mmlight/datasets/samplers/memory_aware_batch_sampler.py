@@ -168,7 +168,7 @@ class MemoryAwareBatchSampler(BatchSampler):
                  pool_batches: int = 16,
                  size_cache: Optional[str] = None) -> None:
         from mmlight.models.utils.checks import check_positive_int
-        from mmlight.utils.memory_probe import parse_memory
+        from mmlight.measure.memory_probe import parse_memory
         super().__init__(sampler, check_positive_int('batch_size',
                                                      batch_size), False)
         self.max_memory = parse_memory(max_memory)
@@ -223,7 +223,7 @@ class MemoryAwareBatchSampler(BatchSampler):
         on the probe model; the same on every rank."""
         from mmlight.models.utils.fp32_modules import keep_fp32
         from mmlight.registry import MODELS
-        from mmlight.utils.memory_probe import (model_state_bytes,
+        from mmlight.measure.memory_probe import (model_state_bytes,
                                                 probe_bytes_per_element)
         device = 'cuda' if torch.cuda.is_available() else 'cpu'
         model = MODELS.build(copy.deepcopy(self.probe_model)).to(device)

@@ -1,5 +1,6 @@
-"""``python -m mmlight.datasets.synthfall``: see :func:`.cli.main`."""
-from .cli import main
+"""``python -m mmlight.datasets.synthfall``: the command line of
+``tools/data/synthfall.py`` (:mod:`mmlight.cli.synthfall`)."""
+from mmlight.cli.synthfall import main
 
 if __name__ == '__main__':
     raise SystemExit(main())

@@ -11,7 +11,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch.nn.parallel import DistributedDataParallel
 
-from mmlight.models.utils.channel_pruning import (
+from mmlight.compression.pruning.channel_pruning import (
     ChannelPruner, accumulate_gradients, apply_masks,
     apply_pruned_shapes, apply_unstructured_pruning, format_report,
     pruned_shapes, rebind_optimizer_params, zero_masks)

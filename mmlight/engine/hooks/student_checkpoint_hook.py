@@ -8,7 +8,7 @@ from mmengine.dist import master_only
 from mmlight.engine.hooks.best_checkpoint_link_hook import \
     best_checkpoints
 from mmlight.registry import HOOKS
-from mmlight.utils.student_checkpoint import export_student_checkpoint
+from mmlight.compression.student_checkpoint import export_student_checkpoint
 
 
 @HOOKS.register_module()

@@ -12,7 +12,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop
 from torch.utils.data import DataLoader
 
-from mmlight.models.utils.quantization import (
+from mmlight.compression.quantization.pt2e import (
     build_quantizer, check_recognizer, quantize_dynamic_linear,
     quantize_recognizer_static, save_quantized_recognizer, serialized_size)
 from mmlight.registry import LOOPS
@@ -68,7 +68,7 @@ class PTQLoop(TestLoop):
 
     The quantized model runs in eager mode here, on q/dq reference ops:
     the accuracy is the INT8 model's, the speed is not; see
-    :mod:`mmlight.models.utils.quantization`. Quantization runs on the
+    :mod:`mmlight.compression.quantization.pt2e`. Quantization runs on the
     CPU (the X86 backend); a model on another device is moved there.
 
     Args:
@@ -85,7 +85,7 @@ class PTQLoop(TestLoop):
             (``quantize_dynamic`` of Linear layers). Defaults to
             ``'static'``.
         quantizer_cfg: Quantizer options, see
-            :func:`~mmlight.models.utils.quantization.build_quantizer`.
+            :func:`~mmlight.compression.quantization.pt2e.build_quantizer`.
             Defaults to None.
         save_path: Where to save the INT8 model; None gives
             ``<work_dir>/int8_model.pt2`` (``int8_dynamic_linear.pth``, a

@@ -12,13 +12,13 @@ from mmengine.runner import EpochBasedTrainLoop
 from torch.utils.data import DataLoader
 
 from mmlight.engine.runner.ptq_loop import dataset_classes
-from mmlight.models.utils.quantization import (ExportedBackbone,
+from mmlight.compression.quantization.pt2e import (ExportedBackbone,
                                                build_quantizer,
                                                check_recognizer, convert,
                                                export_backbone, prepare_ptq,
                                                save_quantized_recognizer)
 from mmlight.registry import LOOPS
-from mmlight.utils.complexity import infer_input_shape
+from mmlight.measure.complexity import infer_input_shape
 
 __all__ = ['QATEpochBasedLoop']
 
@@ -33,7 +33,7 @@ class QATEpochBasedLoop(EpochBasedTrainLoop):
     batch, a multiple of ``num_segments``), inserts torchao's X86 fake
     quantizers with ``prepare_qat_pt2e`` (BatchNorm stays trainable inside
     the graph), swaps it in as an
-    :class:`~mmlight.models.utils.quantization.ExportedBackbone` and points
+    :class:`~mmlight.compression.quantization.pt2e.ExportedBackbone` and points
     the optimizer's parameter groups at the graph's parameters. The
     wrapper's ``train()``/``eval()`` rewrite the graph's BatchNorm ops
     (torchao's ``move_exported_model_to_train/eval``), so validation
@@ -58,7 +58,7 @@ class QATEpochBasedLoop(EpochBasedTrainLoop):
         val_interval: Validation interval in epochs. Defaults to 1.
         dynamic_intervals: See ``EpochBasedTrainLoop``. Defaults to None.
         quantizer_cfg: Quantizer options, see
-            :func:`~mmlight.models.utils.quantization.build_quantizer`.
+            :func:`~mmlight.compression.quantization.pt2e.build_quantizer`.
             Defaults to None.
         disable_observer_begin: Epoch (1-based) from which the activation
             and weight ranges are frozen; -1 never. Defaults to -1.

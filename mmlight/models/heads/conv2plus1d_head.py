@@ -11,7 +11,7 @@ from mmaction.models.common import Conv2plus1d
 from mmaction.models.heads.base import BaseHead
 from mmengine.model.weight_init import constant_init, normal_init
 
-from mmlight.models.utils.checkpoint import checkpoint_bn_safe
+from mmlight.models.utils.activation_checkpoint import checkpoint_bn_safe
 from mmlight.models.utils.video_features import to_video_features
 from mmlight.registry import MODELS
 

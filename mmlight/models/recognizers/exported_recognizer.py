@@ -43,7 +43,7 @@ class ExportedRecognizer(BaseModel):
             ``'from_program'`` takes the value saved with the program.
             Defaults to ``'from_program'``.
         runtime: ``'inductor'`` or ``'reference'`` (see
-            :mod:`mmlight.models.utils.int8_runtime`). Defaults to
+            :mod:`mmlight.compression.quantization.int8_runtime`). Defaults to
             ``'inductor'``.
 
     Raises:
@@ -56,7 +56,7 @@ class ExportedRecognizer(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  average_clips: Optional[str] = _FROM_PROGRAM,
                  runtime: str = 'inductor') -> None:
-        from mmlight.models.utils.int8_runtime import load_int8_program
+        from mmlight.compression.quantization.int8_runtime import load_int8_program
         super().__init__(data_preprocessor=data_preprocessor)
         module, self.metadata = load_int8_program(program, runtime)
         self.runtime = runtime

@@ -1,10 +1,7 @@
 from .block_tracing import (DEFAULT_BLOCK_TYPES, BlockInfo, find_blocks,
                             has_shortcut, trace_blocks)
-from .channel_pruning import (ChannelPruner, apply_pruned_shapes,
-                              apply_unstructured_pruning,
-                              find_unprunable_layers, pruned_shapes)
 from .checks import check_positive_int
-from .checkpoint import (checkpoint_bn_safe, frozen_bn_stats,
+from .activation_checkpoint import (checkpoint_bn_safe, frozen_bn_stats,
                          is_checkpointing, set_checkpointing)
 from .fp32_modules import DEFAULT_FP32_MODULES, keep_fp32
 from .precise_bn import update_bn_stats
@@ -14,9 +11,7 @@ from .weight_init import init_transformer_weights
 
 __all__ = [
     'DEFAULT_BLOCK_TYPES', 'DEFAULT_FP32_MODULES', 'BlockInfo',
-    'ChannelPruner', 'keep_fp32',
-    'apply_pruned_shapes', 'apply_unstructured_pruning',
-    'find_unprunable_layers', 'pruned_shapes', 'check_positive_int',
+    'keep_fp32', 'check_positive_int',
     'checkpoint_bn_safe', 'find_blocks',
     'frozen_bn_stats', 'has_shortcut', 'init_transformer_weights',
     'is_checkpointing', 'map_state_dict', 'read_state_dict',

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from mmlight.datasets.converters import convert_folders, split_records
-from mmlight.datasets.converters.cli import main
+from mmlight.cli.convert_fall_dataset import main
 
 
 # 3 subjects for 3 splits: empty splits, warned of (tested in test_common)

@@ -5,7 +5,7 @@ import pytest
 
 from mmlight.datasets import AnnotationError, dataset_clip_sizes
 from mmlight.datasets.converters import convert_le2i, read_le2i_annotation
-from mmlight.datasets.converters.cli import main
+from mmlight.cli.convert_fall_dataset import main
 
 
 def test_annotated_videos_are_linked_with_labels(le2i_tree, tmp_path):

@@ -128,7 +128,7 @@ def test_bad_arguments_fail_at_construction(kwargs, match):
 
 
 def test_parse_memory_units():
-    from mmlight.utils.memory_probe import parse_memory
+    from mmlight.measure.memory_probe import parse_memory
     assert parse_memory('3GB') == 3 * 2**30
     assert parse_memory('512 MiB') == 512 * 2**20
     assert parse_memory('1.5g') == int(1.5 * 2**30)
@@ -174,7 +174,7 @@ def test_mixed_config_trains_on_clips_of_their_own_size(config, tmp_path):
     from mmengine.runner import Runner
 
     from mmlight.datasets.synthfall import generate_dataset
-    from mmlight.evaluation.benchmark import data_root_options, \
+    from mmlight.reports.benchmark import data_root_options, \
         parse_cfg_options
     root = str(tmp_path / 'mixed')
     generate_dataset(root, num_clips=21, seed=0, width=64, height=48,

@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 
 from mmlight.engine.hooks.channel_pruning_hook import (SHAPES_KEY, STEPS_KEY,
                                                        ChannelPruningHook)
-from mmlight.models.utils.channel_pruning import pruned_shapes
+from mmlight.compression.pruning.channel_pruning import pruned_shapes
 from mmlight.registry import MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
@@ -226,7 +226,7 @@ def test_a_distillation_algorithm_prunes_its_student(tmp_path):
 
     # the student-only export loads into the plain student config's model
     from mmlight.deployment.recognizer import apply_checkpoint_shapes
-    from mmlight.utils.student_checkpoint import export_student_checkpoint
+    from mmlight.compression.student_checkpoint import export_student_checkpoint
     src, dst = str(tmp_path / 'kd.pth'), str(tmp_path / 'kd_student.pth')
     torch.save(dict(checkpoint, state_dict=model.state_dict()), src)
     export_student_checkpoint(src, dst)

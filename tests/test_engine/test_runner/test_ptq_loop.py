@@ -12,8 +12,8 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
-from mmlight.evaluation.benchmark import data_root_options
-from mmlight.models.utils.quantization import load_quantized, serialized_size
+from mmlight.reports.benchmark import data_root_options
+from mmlight.compression.quantization.pt2e import load_quantized, serialized_size
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
@@ -98,7 +98,7 @@ def test_tools_test_quantizes_calibrates_evaluates_and_saves(
     # from the reference's q/dq ops, so a clip may change its prediction
     from mmengine.runner import Runner
 
-    from mmlight.utils import build_test_parser, merge_test_args
+    from mmlight.cli.common import build_test_parser, merge_test_args
     printed = float(re.search(r'acc/top1: ([0-9.]+)', log).group(1))
     # (test_int8_runtime.py holds the compiled program to the reference)
     for runtime in ('reference', 'inductor'):
@@ -110,7 +110,7 @@ def test_tools_test_quantizes_calibrates_evaluates_and_saves(
                                                  args))
         assert type(runner.model).__name__ == 'ExportedRecognizer'
         assert runner.model.runtime == runtime
-    from mmlight.models.utils.int8_runtime import InductorProgram
+    from mmlight.compression.quantization.int8_runtime import InductorProgram
     assert isinstance(runner.model._program[0], InductorProgram)
     reference = Runner.from_cfg(merge_test_args(
         Config.fromfile(INT8), build_test_parser().parse_args([
@@ -126,7 +126,7 @@ def test_dynamic_mode_quantizes_linear_layers_in_a_runner(
     from mmengine.runner import Runner
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    from mmlight.utils import build_test_parser, merge_test_args
+    from mmlight.cli.common import build_test_parser, merge_test_args
     ckpt, _ = checkpoint
     args = build_test_parser().parse_args([
         INT8, str(ckpt), '--work-dir', str(tmp_path), '--cfg-options',

@@ -8,7 +8,7 @@ import sys
 import pytest
 import torch
 
-from mmlight.models.utils.quantization import load_quantized
+from mmlight.compression.quantization.pt2e import load_quantized
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))

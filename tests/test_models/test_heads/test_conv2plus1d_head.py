@@ -82,7 +82,7 @@ def test_checkpoint_matches_plain(T, HW):
 
 
 def test_checkpoint_only_in_training(monkeypatch):
-    import mmlight.models.utils.checkpoint as mod  # where the head's cp runs
+    import mmlight.models.utils.activation_checkpoint as mod  # where the head's cp runs
     calls = []
 
     def spy(fn, *args, **kwargs):

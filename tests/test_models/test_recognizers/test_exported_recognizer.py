@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from mmaction.structures import ActionDataSample
 from torch import nn
 
-from mmlight.models.utils.quantized_io import save_quantized
+from mmlight.compression.quantization.serialization import save_quantized
 from mmlight.registry import MODELS
 
 NORM = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375])
