@@ -97,7 +97,7 @@ def _tiny_config(name: str, root):
     """
     from mmengine.config import Config
 
-    from mmlight.reports.benchmark import parse_cfg_options
+    from mmlight.reports.common import parse_cfg_options
     cfg = Config.fromfile(osp.join(REPO, 'configs', name))
     cfg.merge_from_dict(parse_cfg_options(data_options(root)))
     if 'tsm' in name:

@@ -28,121 +28,15 @@ accuracy, fall recall, lie-down vs fall and top-1, then the reference (first mod
 ``--reference``) divided by each light model. A PNG plots accuracy against
 latency, marker area by size. See :mod:`mmlight.reports.edge_benchmark`.
 """
-import argparse
 import os.path as osp
 import sys
-from typing import List, Optional
 
 try:
     import mmlight  # noqa: F401
 except ImportError:  # a checkout that is not installed
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-    import mmlight  # noqa: F401
 
-from mmlight.reports.benchmark import parse_cfg_options  # noqa: E402
-from mmlight.reports.edge_benchmark import (  # noqa: E402
-    format_edge_table, format_ratio_table, measure_entry, output_path,
-    parse_entry, plot_edge_benchmark, time_entries, write_rows,
-    write_text)
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('models', nargs='+', metavar='NAME=CONFIG[,FILE]',
-                        help='the models, reference (teacher) first')
-    parser.add_argument('--work-dir', required=True,
-                        help='weights-only files and outputs go here')
-    parser.add_argument('--data-root',
-                        help='SynthFall folder replacing the configs\' one')
-    parser.add_argument('--reference',
-                        help='the row the others are compared with '
-                        '(default: the first)')
-    parser.add_argument('--threads', type=int, default=2,
-                        help='CPU threads (default: 2)')
-    parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu',
-                        help='where peak memory is measured (default: cpu)')
-    parser.add_argument('--batch-sizes', type=int, nargs='+',
-                        default=[1, 8, 32],
-                        help='batch sizes timed; the best is the max '
-                        'throughput (default: 1 8 32)')
-    parser.add_argument('--train-batch', type=int, default=8,
-                        help='batch of the training-memory step '
-                        '(default: 8)')
-    parser.add_argument('--min-seconds', type=float, default=1.0,
-                        help='timed seconds per batch size and round '
-                        '(default: 1)')
-    parser.add_argument('--rounds', type=int, default=3,
-                        help='timing rounds, every model timed in each, '
-                        'median kept (default: 3)')
-    parser.add_argument('--int8-runtime', choices=['inductor', 'reference'],
-                        default='inductor',
-                        help='how .pt2 INT8 programs run: compiled by '
-                        'inductor (default) or their q/dq ops as they are '
-                        '(reference, for debugging)')
-    parser.add_argument('--no-memory', action='store_true',
-                        help='skip the peak-memory processes')
-    parser.add_argument('--max-test-batches', type=int,
-                        help='evaluate on this many test batches only')
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='key=value overrides for every config')
-    parser.add_argument('--out', help='also write the tables here (.md; '
-                        'a relative path is under --work-dir)')
-    parser.add_argument('--png', help='accuracy vs latency plot (.png; '
-                        'a relative path is under --work-dir)')
-    parser.add_argument('--json', help='all raw figures (.json; a '
-                        'relative path is under --work-dir)')
-    args = parser.parse_args(argv)
-    for key in ('out', 'png', 'json'):
-        setattr(args, key, output_path(getattr(args, key), args.work_dir))
-
-    try:
-        entries = [parse_entry(text) for text in args.models]
-    except ValueError as e:
-        parser.error(str(e))
-    names = [e['name'] for e in entries]
-    if len(set(names)) != len(names):
-        parser.error(f'model names must be unique, got {names}')
-    if args.reference is not None and args.reference not in names:
-        parser.error(f'--reference {args.reference} is not one of {names}')
-    if 1 not in args.batch_sizes:
-        parser.error('--batch-sizes must include 1')
-    if args.rounds < 1:
-        parser.error('--rounds must be >= 1')
-    options = parse_cfg_options(args.cfg_options)
-
-    rows = []
-    for entry in entries:
-        print(f'[benchmark] {entry["name"]}: {entry["config"]} '
-              f'{entry["file"] or "(untrained)"}', file=sys.stderr)
-        rows.append(measure_entry(
-            entry, args.work_dir, data_root=args.data_root,
-            cfg_options=options, threads=args.threads, device=args.device,
-            batch_sizes=args.batch_sizes, train_batch=args.train_batch,
-            memory=not args.no_memory, timing=False,
-            max_test_batches=args.max_test_batches,
-            int8_runtime=args.int8_runtime))
-    # speed last, all models side by side: interleaved rounds, medians
-    print(f'[benchmark] timing {len(entries)} models, {args.rounds} '
-          'interleaved rounds', file=sys.stderr)
-    time_entries(entries, rows, data_root=args.data_root,
-                 cfg_options=options, threads=args.threads,
-                 batch_sizes=args.batch_sizes, rounds=args.rounds,
-                 min_seconds=args.min_seconds,
-                 int8_runtime=args.int8_runtime)
-    text = format_edge_table(rows) + '\n\n' + format_ratio_table(
-        rows, args.reference)
-    print(text)
-    if args.out:
-        write_text(args.out, text)
-    if args.json:
-        write_rows(rows, args.json)
-    if args.png:
-        try:
-            print(f'plot: {plot_edge_benchmark(rows, args.png)}')
-        except ValueError as e:
-            print(f'no plot: {e}', file=sys.stderr)
-    return 1 if any(row['error'] for row in rows) else 0
-
+from mmlight.cli.benchmark import main  # noqa: E402
 
 if __name__ == '__main__':
     sys.exit(main())

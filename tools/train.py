@@ -10,20 +10,7 @@ try:
 except ImportError:  # a checkout that is not installed
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.runner import Runner  # noqa: E402
-
-from mmlight.registry import RUNNERS  # noqa: E402
-from mmlight.cli.common import build_train_parser, merge_train_args, run_tool
-from mmlight.utils import load_config
-
-
-def main() -> None:
-    args = build_train_parser().parse_args()
-    cfg = merge_train_args(load_config(args.config), args)
-    runner = (RUNNERS.build(cfg)
-              if 'runner_type' in cfg else Runner.from_cfg(cfg))
-    runner.train()
-
+from mmlight.cli.train import main  # noqa: E402
 
 if __name__ == '__main__':
-    run_tool(main, 'tools/train.py')
+    sys.exit(main())

@@ -112,7 +112,7 @@ class StreamingFallDetector:
                  num_segments: int, size: Tuple[int, int], fall_index: int,
                  stride: int = 8, input_format: str = 'NCHW',
                  alarm: Optional[FallAlarm] = None) -> None:
-        from mmlight.models.utils.checks import check_positive_int
+        from mmlight.utils.checks import check_positive_int
         check_positive_int('window_frames', window_frames)
         check_positive_int('num_segments', num_segments)
         check_positive_int('stride', stride)

@@ -1,8 +1,10 @@
-"""Argument parsing and config merging behind ``tools/train.py``/``test.py``.
+"""What the command lines of :mod:`mmlight.cli` share: the
+``--cfg-options`` argument, the one-line user-error report of
+:func:`run_tool`, and the config merging of ``tools/train.py`` /
+``tools/test.py`` (:mod:`.train`, :mod:`.test`).
 
-The tools stay as thin as MMAction2's; the logic is here, where it is
-tested. Differences from MMAction2's tools: ``--seed`` overrides the seed in
-the config (MMAction2 ignores it when the config sets ``randomness``), and a
+Differences from MMAction2's tools: ``--seed`` overrides the seed in the
+config (MMAction2 ignores it when the config sets ``randomness``), and a
 missing checkpoint or resume file fails before anything is built.
 """
 import argparse
@@ -10,13 +12,13 @@ import gc
 import os
 import os.path as osp
 import sys
-from typing import Callable
+from typing import Any, Callable
 
 from mmengine.config import Config, DictAction
 
 __all__ = [
-    'build_train_parser', 'build_test_parser', 'merge_train_args',
-    'merge_test_args', 'set_max_epochs', 'run_tool'
+    'add_cfg_options', 'add_runner_args', 'build_runner', 'merge_train_args',
+    'merge_test_args', 'run_tool', 'set_max_epochs', 'shipped_dir'
 ]
 
 
@@ -75,13 +77,35 @@ def run_tool(main: Callable[[], None], prog: str) -> None:
     sys.exit(1)
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def add_cfg_options(parser: argparse.ArgumentParser,
+                    help: str = 'override config settings, key=value',
+                    as_dict: bool = True) -> None:
+    """Add the ``--cfg-options key=value ...`` argument every tool takes.
+
+    Args:
+        parser: The tool's parser.
+        help: Its help text. Defaults to a generic one.
+        as_dict: Parse the pairs into a dict (MMEngine's ``DictAction``,
+            what :func:`mmlight.utils.load_config` merges); False keeps the
+            ``key=value`` strings (default ``[]``), for tools that pass them
+            on to child processes or put their own before them. Defaults to
+            True.
+    """
+    if as_dict:
+        parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                            help=help)
+    else:
+        parser.add_argument('--cfg-options', nargs='+', default=[],
+                            help=help)
+
+
+def add_runner_args(parser: argparse.ArgumentParser) -> None:
+    """Add ``--work-dir``, ``--cfg-options``, ``--launcher`` and
+    ``--local-rank``: the arguments ``tools/train.py`` and ``tools/test.py``
+    share (merged by :func:`merge_train_args` / :func:`merge_test_args`)."""
     parser.add_argument('--work-dir', help='where logs and checkpoints go')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value (e.g. '
+    add_cfg_options(
+        parser, 'override config settings, key=value (e.g. '
         'train_cfg.max_epochs=2 train_dataloader.batch_size=4)')
     parser.add_argument(
         '--launcher',
@@ -91,53 +115,33 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
-def build_train_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``tools/train.py``."""
-    parser = argparse.ArgumentParser(description='Train an mmlight model')
-    parser.add_argument('config', help='train config file path')
-    parser.add_argument(
-        '--resume',
-        nargs='?',
-        type=str,
-        const='auto',
-        help='resume from this checkpoint, or without a path from the '
-        'latest checkpoint in the work directory')
-    parser.add_argument(
-        '--amp', action='store_true', help='mixed precision training')
-    parser.add_argument(
-        '--no-validate', action='store_true', help='skip validation')
-    parser.add_argument(
-        '--auto-scale-lr',
-        action='store_true',
-        help='scale the learning rate with the total batch size')
-    parser.add_argument(
-        '--epochs',
-        type=int,
-        default=None,
-        help='train for this many epochs; epoch-based schedulers that end '
-        'at the config\'s max_epochs are rescaled to end here')
-    parser.add_argument('--seed', type=int, default=None, help='random seed')
-    parser.add_argument(
-        '--diff-rank-seed',
-        action='store_true',
-        help='use a different seed on each rank')
-    parser.add_argument(
-        '--deterministic',
-        action='store_true',
-        help='deterministic cuDNN algorithms')
-    _add_common(parser)
-    return parser
+def build_runner(cfg: Config) -> Any:
+    """The Runner a merged config asks for: its ``runner_type`` built from
+    mmlight's ``RUNNERS``, else MMEngine's ``Runner.from_cfg``."""
+    from mmengine.runner import Runner
+
+    from mmlight.registry import RUNNERS
+    return RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        Runner.from_cfg(cfg)
 
 
-def build_test_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``tools/test.py``."""
-    parser = argparse.ArgumentParser(description='Test an mmlight model')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument(
-        '--dump', type=str, help='dump predictions to this pickle file')
-    _add_common(parser)
-    return parser
+def shipped_dir(name: str) -> str:
+    """A folder mmlight ships beside its code (``'tools'``, ``'configs'``):
+    the checkout's when mmlight is imported from a checkout, else the
+    installed package's ``.mim`` copy (the one ``mim train mmlight`` runs).
+
+    Args:
+        name: The folder's name.
+
+    Returns:
+        str: Its absolute path.
+    """
+    package = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    checkout = osp.dirname(package)
+    if osp.isfile(osp.join(checkout, 'tools', 'train.py')) and osp.isdir(
+            osp.join(checkout, 'configs')):
+        return osp.join(checkout, name)
+    return osp.join(package, '.mim', name)
 
 
 def _set_env(args: argparse.Namespace) -> None:
@@ -228,7 +232,8 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
 
     Args:
         cfg (Config): The loaded config; modified in place.
-        args (argparse.Namespace): Parsed ``build_train_parser()`` arguments.
+        args (argparse.Namespace): Parsed arguments of
+            :func:`mmlight.cli.train.build_parser`.
 
     Returns:
         Config: ``cfg``.
@@ -309,7 +314,8 @@ def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
 
     Args:
         cfg (Config): The loaded config; modified in place.
-        args (argparse.Namespace): Parsed ``build_test_parser()`` arguments.
+        args (argparse.Namespace): Parsed arguments of
+            :func:`mmlight.cli.test.build_parser`.
 
     Returns:
         Config: ``cfg``.
@@ -343,4 +349,3 @@ def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.merge_from_dict(args.cfg_options)
     _set_launcher(cfg, args.launcher)
     return cfg
-

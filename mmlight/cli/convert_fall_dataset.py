@@ -7,13 +7,15 @@ import sys
 import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from mmlight.datasets.errors import VideoReadError
-
-from mmlight.datasets.converters.common import (FALL_CLASSES, ClipRecord, split_records,
-                     write_annotations, write_window_annotations)
+from mmlight.datasets.converters.common import (FALL_CLASSES, ClipRecord,
+                                                split_records,
+                                                write_annotations,
+                                                write_window_annotations)
 from mmlight.datasets.converters.folders import convert_folders
-from mmlight.datasets.converters.le2i import convert_le2i, le2i_windows, scene_of, window_counts
+from mmlight.datasets.converters.le2i import (convert_le2i, le2i_windows,
+                                              scene_of, window_counts)
 from mmlight.datasets.converters.urfall import convert_urfall
+from mmlight.datasets.errors import VideoReadError
 
 __all__ = ['DEFAULT_RATIOS', 'build_parser', 'main']
 

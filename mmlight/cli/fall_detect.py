@@ -3,11 +3,12 @@ file, a folder of frames or a camera."""
 import argparse
 import json
 import sys
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from mmlight.apis.fall_alarm import FallAlarm
-from mmlight.apis.fall_detector import (OnlineFallDetector, StreamingFallDetector,
-                            build_clip_scorer)
+from mmlight.apis.fall_detector import (OnlineFallDetector,
+                                        StreamingFallDetector,
+                                        build_clip_scorer)
 from mmlight.apis.frame_source import open_frames
 from mmlight.apis.stream_runner import run_stream
 
@@ -164,11 +165,12 @@ def _print_summary(summary: Dict[str, Any], args: argparse.Namespace,
             where = f' in the {seen:.1f} s seen'
         m = match_fall_events(summary['events'], falls)
         # n/a, not nan: no alarm (precision) or no fall found (delay)
-        from mmlight.reports.benchmark import _fmt
-        print(f'events: precision {_fmt(m["precision"], ".3f")}, recall '
-              f'{_fmt(m["recall"], ".3f")} ({m["true_positives"]} of '
-              f'{len(falls)} falls{where}, {m["false_positives"]} false '
-              f'alarms), mean delay {_fmt(m["mean_delay"], ".2f")} s')
+        from mmlight.reports.common import format_cell
+        print(f'events: precision {format_cell(m["precision"], ".3f")}, '
+              f'recall {format_cell(m["recall"], ".3f")} '
+              f'({m["true_positives"]} of {len(falls)} falls{where}, '
+              f'{m["false_positives"]} false alarms), mean delay '
+              f'{format_cell(m["mean_delay"], ".2f")} s')
 
 
 def _print_event(event: Dict[str, float]) -> None:
@@ -176,7 +178,7 @@ def _print_event(event: Dict[str, float]) -> None:
     print(json.dumps(event), flush=True)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:
     """Detect falls in a stream; print each event (a JSON line) as it
     ends, then the speed (and, with ``--gt``, event precision, recall and
     delay).

@@ -7,7 +7,7 @@ import json
 import os
 import os.path as osp
 import time
-from typing import List, Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -61,16 +61,16 @@ def _fmt(figs: dict) -> str:
             f'{figs["post_fall_alerts"]} post-fall alerts')
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:
     """Score the split; choose or apply the alarm; print the figures.
 
     Returns:
         int: 0.
     """
-    from mmlight.cli.fall_detect import (load_detector_config,
-                                              window_from_config)
     from mmlight.apis.fall_detector import (StreamingFallDetector,
                                             build_clip_scorer)
+    from mmlight.cli.fall_detect import (load_detector_config,
+                                         window_from_config)
     from mmlight.evaluation.stream_eval import (choose_alarm, event_figures,
                                                 load_videos, replay_alarm,
                                                 score_video)

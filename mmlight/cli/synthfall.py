@@ -7,6 +7,8 @@ from typing import Optional, Sequence, Tuple
 
 from mmlight.datasets.synthfall.generate import generate_dataset
 
+__all__ = ['build_parser', 'main']
+
 
 def _size(text: str) -> Tuple[int, int]:
     try:

@@ -3,6 +3,7 @@ from typing import Dict
 
 import torch
 
+from mmlight.compression.pruning.shapes import SHAPES_KEY, checkpoint_shapes
 from mmlight.utils.checkpoint_io import load_checkpoint_file
 
 __all__ = ['student_state_dict', 'export_student_checkpoint']
@@ -38,9 +39,7 @@ def export_student_checkpoint(src: str, dst: str) -> str:
     ckpt = load_checkpoint_file(src)
     student = student_state_dict(ckpt.get('state_dict', ckpt))
     meta = dict(ckpt.get('meta') or {})
-    # local import: the hook module imports this one's package
-    from mmlight.engine.hooks.channel_pruning_hook import SHAPES_KEY
-    shapes = meta.get(SHAPES_KEY)
+    shapes = checkpoint_shapes(meta)
     if shapes and shapes.get('root') == 'student':
         meta[SHAPES_KEY] = dict(shapes, root='')
     torch.save(dict(meta=meta, state_dict=student), dst)

@@ -1,115 +1,23 @@
-"""The logic behind ``tools/deployment/export_onnx.py``,
-``export_openvino.py`` and ``test_onnx.py``: config in, ONNX / OpenVINO
-files and figures out.
+"""Config in, ONNX / OpenVINO files and figures out: the library behind
+``tools/deployment/export_onnx.py`` and ``export_openvino.py``
+(:mod:`mmlight.cli.export_onnx`, :mod:`mmlight.cli.export_openvino`).
 """
 import os.path as osp
-import argparse
 from typing import Any, Dict, Optional, Sequence
 
-from mmengine.config import Config, DictAction
 from torch import nn
 
+from mmlight.compression.quantization.onnx_qdq import (calibration_batches,
+                                                       quantize_onnx_static)
 from mmlight.deployment.onnx_export import expected_input_rank, export_onnx
-from mmlight.compression.quantization.onnx_qdq import (CALIBRATION_METHODS,
-                                                  calibration_batches,
-                                                  quantize_onnx_static)
 from mmlight.deployment.ort_inference import (compare_outputs,
                                               deployed_runner,
                                               evaluate_backends, file_size_mb,
                                               measure_latency)
 from mmlight.deployment.recognizer import torch_backend
-from mmlight.reports.benchmark import _fmt as _cell
 from mmlight.measure.complexity import infer_input_shape
 
-__all__ = [
-    'build_export_parser', 'build_export_openvino_parser',
-    'build_test_onnx_parser', 'export_from_config',
-    'export_openvino_from_config', 'verify_onnx', 'format_verify_report',
-    'format_metrics'
-]
-
-
-def _add_cfg_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value (e.g. '
-        'test_dataloader.num_workers=0), as in tools/test.py')
-    parser.add_argument(
-        '--threads', type=int, default=0,
-        help='ONNX Runtime intra-op threads (0: its choice)')
-
-
-def build_export_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``tools/deployment/export_onnx.py``."""
-    parser = argparse.ArgumentParser(
-        description='Export a recognizer to ONNX (FP32, optionally static '
-        'INT8 QDQ) and check it against PyTorch with ONNX Runtime')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file (.pth)')
-    parser.add_argument('--out', required=True, help='FP32 .onnx to write')
-    parser.add_argument('--int8', help='also write a static INT8 (QDQ) '
-                        '.onnx, calibrated on the val split')
-    parser.add_argument('--calib-batches', type=int, default=16,
-                        help='val batches for INT8 calibration (all of '
-                        'them, with a warning, if the split has fewer)')
-    parser.add_argument('--calib-method', default='MinMax',
-                        choices=CALIBRATION_METHODS)
-    parser.add_argument('--opset', type=int, default=18)
-    parser.add_argument('--verify', action='store_true',
-                        help='run PyTorch and the ONNX files on the test '
-                        'split and print accuracy, agreement, logit '
-                        'difference and file sizes')
-    parser.add_argument('--latency', action='store_true',
-                        help='with --verify: ONNX Runtime latency at batch '
-                        '1 and 8')
-    _add_cfg_options(parser)
-    return parser
-
-
-def build_export_openvino_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``tools/deployment/export_openvino.py``."""
-    parser = argparse.ArgumentParser(
-        description='Export a recognizer to OpenVINO: FP32 ONNX, FP32 IR '
-        'and NNCF post-training INT8 IR, calibrated on the val split; '
-        'optionally check them against PyTorch')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file (.pth)')
-    parser.add_argument('--out', required=True,
-                        help='INT8 .xml to write (its .bin beside it); the '
-                        'FP32 IR goes to <out>_fp32.xml and the FP32 ONNX '
-                        'it is converted from to <out>_fp32.onnx')
-    parser.add_argument('--calib-batches', type=int, default=16,
-                        help='val batches for calibration (all of them, '
-                        'with a warning, if the split has fewer)')
-    parser.add_argument('--subset-size', type=int, default=300,
-                        help='clips NNCF collects statistics on')
-    parser.add_argument('--preset', default='performance',
-                        choices=['performance', 'mixed'],
-                        help="NNCF preset (mixed: asymmetric activations)")
-    parser.add_argument('--fast-bias-correction', action='store_true',
-                        help="NNCF's fast bias correction (its default) "
-                        'instead of the full one')
-    parser.add_argument('--verify', action='store_true',
-                        help='run PyTorch and both IRs on the test split and '
-                        'print accuracy, agreement, logit difference and '
-                        'file sizes')
-    parser.add_argument('--latency', action='store_true',
-                        help='with --verify: latency at batch 1 and 8')
-    _add_cfg_options(parser)
-    return parser
-
-
-def build_test_onnx_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``tools/deployment/test_onnx.py``."""
-    parser = argparse.ArgumentParser(
-        description='Test an ONNX recognizer on a config\'s test split '
-        'with ONNX Runtime (an OpenVINO .xml with OpenVINO)')
-    parser.add_argument('config', help='config file the model came from')
-    parser.add_argument('model', help='.onnx file (or OpenVINO .xml)')
-    parser.add_argument('--dump', help='write predictions to this .pkl, as '
-                        'tools/test.py --dump does')
-    _add_cfg_options(parser)
-    return parser
+__all__ = ['export_from_config', 'export_openvino_from_config', 'verify_onnx']
 
 
 def export_from_config(cfg: Any,
@@ -267,44 +175,3 @@ def verify_onnx(cfg: Any,
         rows.append(row)
     return dict(rows=rows, num_threads=num_threads, input_shape=shape,
                 names=tuple(names))
-
-
-def format_verify_report(report: Dict[str, Any]) -> str:
-    """:func:`verify_onnx`'s result as a markdown table and notes."""
-    batches = sorted({b for row in report['rows'] for b in row['latency_ms']})
-    fp32, int8 = report.get('names', ('onnx_fp32', 'onnx_int8'))
-    openvino = fp32.startswith('openvino')
-    head = ['model', 'file (MB)', 'top-1 (%)', 'top-1 agreement w/ PyTorch '
-            '(%)', 'max abs logit diff vs PyTorch'] + [
-                f'{"OpenVINO" if openvino else "ORT"} ms (bs{b})'
-                for b in batches]
-    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
-    for row in report['rows']:
-        cells = [row['name'], _cell(row['size_mb'], '.3f'),
-                 _cell(row['top1'], '.2f', 100),
-                 _cell(row['top1_agreement'], '.2f', 100),
-                 _cell(row['max_abs_logit_diff'], '.2e')]
-        cells += [_cell(row['latency_ms'].get(b), '.2f') for b in batches]
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    sizes = {row['name']: row['size_mb'] for row in report['rows']}
-    if sizes.get(fp32) and sizes.get(int8):
-        ratio = sizes[fp32] / sizes[int8]
-        lines.append(f'\nINT8 file is {ratio:.2f}x smaller than FP32.')
-    runtime = 'OpenVINO CPU, INFERENCE_NUM_THREADS' if openvino else 'ONNX Runtime CPU, intra_op_num_threads'
-    lines.append(f'Input {tuple(report["input_shape"])}; {runtime}='
-                 f'{report["num_threads"]} (0: its choice); logits = the '
-                 'head\'s raw output, before the softmax of average_clip.')
-    return '\n'.join(lines)
-
-
-def format_metrics(metrics: Dict[str, Any]) -> str:
-    """Metrics one per line, as ``key: value``; arrays printed whole."""
-    lines = []
-    for key, value in metrics.items():
-        if hasattr(value, 'tolist'):
-            value = value.tolist()
-        if isinstance(value, float):
-            value = f'{value:.4f}'
-        lines.append(f'{key}: {value}')
-    return '\n'.join(lines)
-

@@ -1,22 +1,17 @@
 """The PyTorch side of deployment: a config's recognizer, built and loaded."""
 import copy
-import os.path as osp
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
-from mmlight.utils.checkpoint_io import check_file, load_checkpoint_file
-from mmlight.utils.config import ensure_default_scope
+from mmlight.compression.pruning.shapes import reshape_to_checkpoint
 from mmlight.measure.complexity import TensorForward
+from mmlight.utils.checkpoint_io import check_file
+from mmlight.utils.config import ensure_default_scope
 
-__all__ = [
-    'build_recognizer',
-    'model_input', 'torch_backend'
-]
-
-
+__all__ = ['build_recognizer', 'model_input', 'torch_backend']
 
 
 def build_recognizer(cfg: Any, checkpoint: Optional[str] = None,
@@ -28,7 +23,11 @@ def build_recognizer(cfg: Any, checkpoint: Optional[str] = None,
         checkpoint (str, optional): A ``.pth`` whose ``state_dict`` (or the
             file itself) matches the model; None keeps the initial weights
             (enough for the data preprocessor and the head's
-            ``average_clip``). Defaults to None.
+            ``average_clip``). A pruned checkpoint (written by a run with
+            :class:`~mmlight.engine.hooks.ChannelPruningHook`) reshapes the
+            model first
+            (:func:`~mmlight.compression.pruning.reshape_to_checkpoint`).
+            Defaults to None.
         device (str): Where the model goes. Defaults to ``'cpu'``.
 
     Returns:
@@ -47,35 +46,9 @@ def build_recognizer(cfg: Any, checkpoint: Optional[str] = None,
     # Building may edit the dict (the torchvision route pops `type`).
     model = MODELS.build(copy.deepcopy(cfg.model))
     if checkpoint is not None:
-        apply_checkpoint_shapes(model, checkpoint)
+        reshape_to_checkpoint(model, checkpoint)  # a pruned checkpoint
         load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
     return model.to(device).eval()
-
-
-def apply_checkpoint_shapes(model: nn.Module, checkpoint: str) -> bool:
-    """Reshape a freshly built model to a pruned checkpoint's architecture.
-
-    A checkpoint written by a run with
-    :class:`~mmlight.engine.hooks.ChannelPruningHook` carries the pruned
-    shapes in its ``meta``; the model built from the unpruned config gets
-    them before the weights are loaded, as the hook does in a Runner.
-
-    Args:
-        model (nn.Module): The model built from the config.
-        checkpoint (str): The checkpoint file.
-
-    Returns:
-        bool: Whether the checkpoint was a pruned one.
-    """
-    from mmlight.engine.hooks.channel_pruning_hook import SHAPES_KEY
-    from mmlight.compression.pruning.channel_pruning import apply_pruned_shapes
-    meta = load_checkpoint_file(checkpoint).get('meta') or {}
-    shapes = meta.get(SHAPES_KEY)
-    if not shapes:
-        return False
-    root = shapes.get('root') or ''
-    apply_pruned_shapes(model.get_submodule(root) if root else model, shapes)
-    return True
 
 
 def model_input(inputs: Any, expected: Sequence[Optional[int]],

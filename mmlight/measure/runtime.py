@@ -193,6 +193,32 @@ def _start_peak_rss() -> Tuple[float, bool]:
     return _ru_maxrss_mb(), False
 
 
+def _start_peak(device: str) -> Tuple[float, bool]:
+    """Reset the peak this process measures: CUDA's, or the RSS's
+    (:func:`_start_peak_rss`, whose baseline and flag it returns)."""
+    if device == 'cuda':
+        torch.cuda.reset_peak_memory_stats()
+        return 0.0, False
+    return _start_peak_rss()
+
+
+def _peak_since(device: str, baseline: float, hwm: bool) -> float:
+    """The peak since :func:`_start_peak`, in MB."""
+    if device == 'cuda':
+        torch.cuda.synchronize()
+        return torch.cuda.max_memory_allocated() / 2**20
+    peak = _status_mb('VmHWM') if hwm else _ru_maxrss_mb()
+    return peak - baseline
+
+
+def _check_device(device: str) -> None:
+    """The ``device`` argument of the fresh-process measurements."""
+    if device not in ('cpu', 'cuda'):
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+    if device == 'cuda' and not torch.cuda.is_available():
+        raise RuntimeError('device cuda: CUDA is not available')
+
+
 def _to(inputs: Any, device: str) -> Any:
     return inputs.to(device) if isinstance(inputs, torch.Tensor) else inputs
 
@@ -207,20 +233,13 @@ def _peak_memory_child(loader: Callable[..., Callable], args: tuple,
     torch.set_num_threads(threads)
     inputs = np.random.rand(*input_shape).astype(np.float32) \
         if numpy_input else torch.randn(input_shape)
-    if device == 'cuda':
-        torch.cuda.reset_peak_memory_stats()
-    else:
-        baseline, hwm = _start_peak_rss()
+    baseline, hwm = _start_peak(device)
     fn = loader(*args)
     if device == 'cuda' and hasattr(fn, 'to'):
         fn = fn.to(device)
     with torch.inference_mode():
         fn(_to(inputs, device))
-    if device == 'cuda':
-        torch.cuda.synchronize()
-        return torch.cuda.max_memory_allocated() / 2**20
-    peak = _status_mb('VmHWM') if hwm else _ru_maxrss_mb()
-    return peak - baseline
+    return _peak_since(device, baseline, hwm)
 
 
 def peak_memory(loader: Callable[..., Callable], args: Sequence[Any],
@@ -247,10 +266,7 @@ def peak_memory(loader: Callable[..., Callable], args: Sequence[Any],
     Returns:
         float: Peak memory in MB (2**20 bytes).
     """
-    if device not in ('cpu', 'cuda'):
-        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
-    if device == 'cuda' and not torch.cuda.is_available():
-        raise RuntimeError('device cuda: CUDA is not available')
+    _check_device(device)
     shape = tuple(int(s) for s in input_shape)
     ctx = multiprocessing.get_context('spawn')
     with ctx.Pool(1) as pool:
@@ -263,10 +279,7 @@ def _peak_training_child(loader: Callable[..., Callable[[], Any]],
                          steps: int) -> Tuple[float, float]:
     """Runs in a fresh process: see :func:`peak_training_memory`."""
     torch.set_num_threads(threads)
-    if device == 'cuda':
-        torch.cuda.reset_peak_memory_stats()
-    else:
-        baseline, hwm = _start_peak_rss()
+    baseline, hwm = _start_peak(device)
     step = loader(*args, device=device)
     times = []
     for _ in range(steps):
@@ -278,10 +291,7 @@ def _peak_training_child(loader: Callable[..., Callable[[], Any]],
     # The first step allocates the gradients and the optimizer state and
     # warms the allocator; later ones are what training costs.
     seconds = float(np.median(times[1:])) if steps > 1 else times[0]
-    if device == 'cuda':
-        return torch.cuda.max_memory_allocated() / 2**20, seconds
-    peak = _status_mb('VmHWM') if hwm else _ru_maxrss_mb()
-    return peak - baseline, seconds
+    return _peak_since(device, baseline, hwm), seconds
 
 
 def peak_training_memory(loader: Callable[..., Callable[[], Any]],
@@ -309,10 +319,7 @@ def peak_training_memory(loader: Callable[..., Callable[[], Any]],
         tuple[float, float]: Peak memory in MB (2**20 bytes) and seconds
         per training step.
     """
-    if device not in ('cpu', 'cuda'):
-        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
-    if device == 'cuda' and not torch.cuda.is_available():
-        raise RuntimeError('device cuda: CUDA is not available')
+    _check_device(device)
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f'steps must be an int >= 1, got {steps!r}')
     ctx = multiprocessing.get_context('spawn')

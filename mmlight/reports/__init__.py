@@ -2,8 +2,12 @@
 table (:mod:`.edge_benchmark`, ``tools/benchmark.py``), cost at any input
 (:mod:`.cost_benchmark`), architectures (:mod:`.benchmark`), distillation
 (:mod:`.distill_benchmark`), compression (:mod:`.compression`), training
-memory (:mod:`.training_memory`), accuracy from dumped predictions
-(:mod:`.accuracy`) and the real-video summary (:mod:`.real_report`).
+memory and the training step every report measures
+(:mod:`.training_memory`), accuracy from dumped predictions
+(:mod:`.accuracy`) and the real-video summary (:mod:`.real_report`); what
+they share (table cells, ratios, ``--cfg-options``, fresh-process loaders,
+running a tool) is :mod:`.common`. The measuring itself is
+:mod:`mmlight.measure`.
 """
 from .accuracy import (confusion_matrix, fall_metrics, format_confusion,
                        format_summary, load_predictions)

@@ -8,6 +8,8 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
+from mmlight.reports.common import format_cell, table_head, table_row
+
 __all__ = [
     'load_predictions', 'confusion_matrix', 'fall_metrics',
     'format_confusion', 'format_summary'
@@ -109,25 +111,19 @@ def fall_metrics(gt: np.ndarray, pred: np.ndarray, classes: Sequence[str],
 
 def format_confusion(cm: np.ndarray, classes: Sequence[str]) -> str:
     """A markdown confusion matrix (rows: true class, columns: predicted)."""
-    head = '| true \\ pred | ' + ' | '.join(classes) + ' |'
-    rule = '|---' * (len(classes) + 1) + '|'
-    rows = [
-        f'| {name} | ' + ' | '.join(str(v) for v in cm[i]) + ' |'
-        for i, name in enumerate(classes)
-    ]
-    return '\n'.join([head, rule, *rows])
+    rows = [table_row([name, *(str(v) for v in cm[i])])
+            for i, name in enumerate(classes)]
+    return '\n'.join(table_head(['true \\ pred', *classes]) + rows)
 
 
 def format_summary(results: List[Tuple[str, Dict[str, float]]]) -> str:
     """A markdown table of :func:`fall_metrics` results, one row a model,
     in percent; an undefined figure (NaN: no fall predicted, no fall
     clip, no hard-negative class) reads ``n/a``."""
-    # here, not at the top: benchmark imports this module
-    from mmlight.reports.benchmark import _fmt as _cell
     cols = ['top1', 'mean_class_acc', 'fall_recall', 'fall_precision',
             'hard_negative_acc']
-    lines = ['| model | ' + ' | '.join(cols) + ' |', '|---' * 6 + '|']
+    lines = table_head(['model', *cols])
     for name, metrics in results:
-        lines.append(f'| {name} | ' + ' | '.join(
-            _cell(metrics[c], '.1f', 100) for c in cols) + ' |')
+        lines.append(table_row(
+            [name, *(format_cell(metrics[c], '.1f', 100) for c in cols)]))
     return '\n'.join(lines)

@@ -6,29 +6,30 @@ FLOPs per clip, CPU throughput at batch 1 and peak inference memory; then
 one markdown table. Training and testing run the standard
 ``tools/train.py`` / ``tools/test.py`` in child processes, as a user would.
 """
-import copy
 import glob
 import json
-import math
 import os
 import os.path as osp
-import subprocess
 import sys
 import traceback
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import torch
 from torch import nn
 
-from mmlight.measure.runtime import (CPU_MEMORY_METHOD,
-                                        CUDA_MEMORY_METHOD, peak_memory,
-                                        time_calls)
-from mmlight.reports.accuracy import fall_metrics, load_predictions
 from mmlight.measure.complexity import (TensorForward, infer_input_shape,
-                                      model_complexity)
+                                        model_complexity)
+from mmlight.measure.runtime import (CPU_MEMORY_METHOD, CUDA_MEMORY_METHOD,
+                                     peak_memory, time_calls)
+from mmlight.reports.accuracy import fall_metrics, load_predictions
+from mmlight.reports.common import (failed_section, format_cell,
+                                    load_tensor_forward, parse_cfg_options,
+                                    row_name, run_tool, table_head,
+                                    table_row, without_nan)
+
 
 __all__ = [
-    'data_root_options', 'parse_cfg_options', 'find_checkpoint',
+    'data_root_options', 'with_data_root', 'find_checkpoint',
     'load_classes', 'measure_throughput', 'measure_peak_memory',
     'build_train_command', 'build_test_command', 'benchmark_config',
     'format_table', 'write_json', 'MEASUREMENT_NOTES'
@@ -46,10 +47,6 @@ MEASUREMENT_NOTES = (
     'recall, hard-neg acc: the test split, best validation checkpoint; '
     'hard-neg acc is the fall / no-fall accuracy on the clips that are '
     'falls or lie_down.')
-
-_CPU_MEMORY = CPU_MEMORY_METHOD
-_CUDA_MEMORY = CUDA_MEMORY_METHOD
-
 
 def data_root_options(data_root: str,
                       splits: Sequence[str] = ('train', 'val', 'test'),
@@ -89,17 +86,15 @@ def data_root_options(data_root: str,
     return opts
 
 
-def parse_cfg_options(options: Sequence[str]) -> Dict[str, Any]:
-    """``key=value`` strings as ``--cfg-options`` (MMEngine's DictAction)
-    reads them, for ``Config.merge_from_dict``."""
-    from mmengine.config import DictAction
-    parsed = {}
-    for option in options:
-        key, sep, value = option.partition('=')
-        if not sep:
-            raise ValueError(f'expected key=value, got {option!r}')
-        parsed[key] = DictAction._parse_iterable(value)
-    return parsed
+def with_data_root(cfg_options: Sequence[str],
+                   data_root: Optional[str] = None) -> List[str]:
+    """``cfg_options`` after the :func:`data_root_options` of
+    ``data_root`` (made absolute), so that they can override them; as they
+    are without a data root."""
+    options = list(cfg_options)
+    if data_root is None:
+        return options
+    return data_root_options(osp.abspath(data_root)) + options
 
 
 def find_checkpoint(work_dir: str) -> str:
@@ -181,24 +176,15 @@ def measure_throughput(model: nn.Module, input_shape: Sequence[int],
     return calls * int(input_shape[0])
 
 
-def _build_recognizer(model_cfg: dict, scope: str) -> Callable:
-    """Build a model from its config (in a fresh process) for
-    :func:`measure_peak_memory`."""
-    from mmengine.registry import init_default_scope
-
-    from mmlight.registry import MODELS
-    init_default_scope(scope)
-    return TensorForward(MODELS.build(model_cfg)).eval()
-
-
 def measure_peak_memory(model_cfg: dict, input_shape: Sequence[int],
                         device: str = 'cpu', threads: int = 2,
                         scope: str = 'mmlight') -> float:
     """Peak memory of building a model and one forward, in MB.
 
     :func:`~mmlight.measure.runtime.peak_memory` of building the model
-    from ``model_cfg`` in a fresh process and running it once on a random
-    input of ``input_shape``.
+    from ``model_cfg`` in a fresh process
+    (:func:`~mmlight.reports.common.load_tensor_forward`) and running it
+    once on a random input of ``input_shape``.
 
     Args:
         model_cfg (dict): The config's ``model``.
@@ -212,8 +198,9 @@ def measure_peak_memory(model_cfg: dict, input_shape: Sequence[int],
     """
     if hasattr(model_cfg, 'to_dict'):
         model_cfg = model_cfg.to_dict()
-    return peak_memory(_build_recognizer, (model_cfg, scope), input_shape,
-                       device, threads)
+    return peak_memory(load_tensor_forward,
+                       (dict(model=model_cfg, default_scope=scope), None),
+                       input_shape, device, threads)
 
 
 def _tools_command(tools_dir: str, tool: str, config: str,
@@ -266,19 +253,6 @@ def build_test_command(config: str, checkpoint: str, work_dir: str,
     return _tools_command(tools_dir, 'test.py', config, *args)
 
 
-def _run(cmd: List[str], log_path: str) -> None:
-    """Run ``cmd``, its output to ``log_path``; fail with the log's tail."""
-    os.makedirs(osp.dirname(log_path), exist_ok=True)
-    with open(log_path, 'w') as log:
-        code = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL).returncode
-    if code != 0:
-        with open(log_path) as log:
-            tail = log.read()[-2000:]
-        raise RuntimeError(f'{osp.basename(cmd[1])} exited with {code} '
-                           f'(log: {log_path}):\n{tail}')
-
-
 def benchmark_config(config: str, work_dir: str, tools_dir: str,
                      data_root: Optional[str] = None,
                      epochs: Optional[int] = None, skip_train: bool = False,
@@ -318,10 +292,8 @@ def benchmark_config(config: str, work_dir: str, tools_dir: str,
         ``fall_recall``, ``hard_negative_acc`` (fractions) and ``error``
         (None, or the first failure; what came before it is kept).
     """
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-
-    from mmlight.registry import MODELS
+    from mmlight.deployment.recognizer import build_recognizer
+    from mmlight.utils import load_config
     name = osp.splitext(osp.basename(config))[0]
     run_dir = osp.join(work_dir, name)
     row: Dict[str, Any] = dict(
@@ -329,28 +301,21 @@ def benchmark_config(config: str, work_dir: str, tools_dir: str,
         clips_per_s=None, threads=threads, peak_mem_mb=None, device=device,
         checkpoint=None, metrics=None, top1=None, fall_recall=None,
         hard_negative_acc=None, error=None)
-    options = list(cfg_options)
-    if data_root is not None:
-        data_root = osp.abspath(data_root)
-        options = data_root_options(data_root) + options
+    options = with_data_root(cfg_options, data_root)
     try:
-        cfg = Config.fromfile(config)
-        if options:
-            cfg.merge_from_dict(parse_cfg_options(options))
+        cfg = load_config(config,
+                          parse_cfg_options(options) if options else None)
         scope = cfg.get('default_scope', 'mmlight')
-        init_default_scope(scope)
         shape = infer_input_shape(cfg)
         row['input_shape'] = list(shape)
-        # Building may edit the dict (the torchvision backbone route pops
-        # `type`); the memory child builds it again.
-        model = MODELS.build(copy.deepcopy(cfg.model))
+        model = build_recognizer(cfg)
         cost = model_complexity(model, shape)
         row['params'], row['flops'] = cost['params'], cost['flops']
         row['clips_per_s'] = measure_throughput(model, shape, threads,
                                                 min_iters, min_seconds)
         del model
         row['peak_mem_mb'] = measure_peak_memory(
-            copy.deepcopy(cfg.model), shape, device, threads, scope)
+            cfg.model, shape, device, threads, scope)
 
         if skip_train:
             checkpoint = find_checkpoint(run_dir)
@@ -358,15 +323,15 @@ def benchmark_config(config: str, work_dir: str, tools_dir: str,
             try:
                 checkpoint = find_checkpoint(run_dir)
             except FileNotFoundError:
-                _run(build_train_command(config, run_dir, tools_dir,
-                                         epochs, options),
-                     osp.join(run_dir, 'train.log'))
+                run_tool(build_train_command(config, run_dir, tools_dir,
+                                             epochs, options),
+                         osp.join(run_dir, 'train.log'))
                 checkpoint = find_checkpoint(run_dir)
         row['checkpoint'] = checkpoint
         dump = osp.join(run_dir, 'test_preds.pkl')
-        _run(build_test_command(config, checkpoint, run_dir, dump,
-                                tools_dir, options),
-             osp.join(run_dir, 'test.log'))
+        run_tool(build_test_command(config, checkpoint, run_dir, dump,
+                                    tools_dir, options),
+                 osp.join(run_dir, 'test.log'))
         gt, pred = load_predictions(dump)
         metrics = fall_metrics(gt, pred, load_classes(cfg, data_root))
         row['metrics'] = metrics
@@ -376,12 +341,6 @@ def benchmark_config(config: str, work_dir: str, tools_dir: str,
         row['error'] = f'{type(e).__name__}: {e}'
         print(f'[{name}] failed:\n{traceback.format_exc()}', file=sys.stderr)
     return row
-
-
-def _fmt(value: Optional[float], spec: str, scale: float = 1.0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return 'n/a'
-    return format(value * scale, spec)
 
 
 def format_table(rows: Sequence[Dict[str, Any]], threads: int = 2,
@@ -407,43 +366,30 @@ def format_table(rows: Sequence[Dict[str, Any]], threads: int = 2,
             f'CPU clips/s (bs1, {threads} threads)',
             f'peak mem (MB, {device})', 'top-1 (%)', 'fall recall (%)',
             'hard-neg acc (%)']
-    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
-    errors = []
+    lines = table_head(head)
+    errors: List[str] = []
     for row in rows:
-        name = row['name']
-        if row.get('error'):
-            errors.append(f'- {name}: {row["error"].splitlines()[0]}')
-            name += ' (failed)'
         cells = [
-            name,
-            _fmt(row.get('params'), '.3f', 1e-6),
-            _fmt(row.get('flops'), '.4f', 1e-9),
-            _fmt(row.get('clips_per_s'), '.1f'),
-            _fmt(row.get('peak_mem_mb'), '.1f'),
-            _fmt(row.get('top1'), '.1f', 100),
-            _fmt(row.get('fall_recall'), '.1f', 100),
-            _fmt(row.get('hard_negative_acc'), '.1f', 100),
+            row_name(row, errors),
+            format_cell(row.get('params'), '.3f', 1e-6),
+            format_cell(row.get('flops'), '.4f', 1e-9),
+            format_cell(row.get('clips_per_s'), '.1f'),
+            format_cell(row.get('peak_mem_mb'), '.1f'),
+            format_cell(row.get('top1'), '.1f', 100),
+            format_cell(row.get('fall_recall'), '.1f', 100),
+            format_cell(row.get('hard_negative_acc'), '.1f', 100),
         ]
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    memory = _CUDA_MEMORY if device == 'cuda' else _CPU_MEMORY
+        lines.append(table_row(cells))
+    memory = CUDA_MEMORY_METHOD if device == 'cuda' else CPU_MEMORY_METHOD
     lines += ['', MEASUREMENT_NOTES.format(
         min_iters=min_iters, min_seconds=min_seconds, device=device,
         memory=memory)]
-    if errors:
-        lines += ['', 'Failed:', *errors]
+    lines += failed_section(errors)
     return '\n'.join(lines)
 
 
 def write_json(rows: Sequence[Dict[str, Any]], path: str) -> None:
     """All raw numbers of the benchmark (NaN written as null)."""
-
-    def clean(value: Any) -> Any:
-        if isinstance(value, float) and math.isnan(value):
-            return None
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        return value
-
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     with open(path, 'w') as f:
-        json.dump([clean(dict(row)) for row in rows], f, indent=2)
+        json.dump([without_nan(dict(row)) for row in rows], f, indent=2)

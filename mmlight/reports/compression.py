@@ -27,13 +27,15 @@ import os
 import os.path as osp
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-import numpy as np
 import torch
 from torch import nn
 
 from mmlight.measure.runtime import (CPU_MEMORY_METHOD, peak_memory,
-                                        time_interleaved)
+                                     time_interleaved)
 from mmlight.reports.accuracy import fall_metrics
+from mmlight.reports.common import (format_cell, format_times,
+                                    load_pt2_forward, load_recognizer,
+                                    plain_cfg, ratio, table_head, table_row)
 
 __all__ = [
     'build_compressed_models', 'measure_compressed_models',
@@ -47,41 +49,17 @@ __all__ = [
 ModelSpec = Dict[str, Any]
 
 
-def _torch_backend_fn(module: nn.Module) -> Callable[[np.ndarray],
-                                                    np.ndarray]:
-    """Array in, logits out, for a module (or an
-    :class:`~mmlight.compression.quantization.int8_runtime.InductorProgram`) that takes
-    clips directly; ``run.program`` is ``module``."""
-
-    def run(inputs: np.ndarray) -> np.ndarray:
-        with torch.inference_mode():
-            out = module(torch.from_numpy(np.asarray(inputs)))
-        return out.detach().numpy()
-
-    run.program = module
-    return run
-
-
 # ------------------------------------------------------- fresh-process loads
 # Module-level (picklable) loaders for measure.peak_memory: each loads one
 # model from its file and returns its array-in, logits-out forward.
 def _load_torch(cfg_dict: dict, checkpoint: str,
                 dynamic_linear: bool = False) -> Callable:
-    from mmengine.config import Config
-
-    from mmlight.deployment.recognizer import build_recognizer, torch_backend
     from mmlight.compression.quantization.pt2e import quantize_dynamic_linear
-    model = build_recognizer(Config(cfg_dict), checkpoint)
+    from mmlight.deployment.recognizer import torch_backend
+    model = load_recognizer(cfg_dict, checkpoint)
     if dynamic_linear:
         quantize_dynamic_linear(model, inplace=True)
     return torch_backend(model)
-
-
-def _load_pt2(path: str, runtime: str = 'inductor') -> Callable:
-    """A ``.pt2`` INT8 program, compiled (``'inductor'``) or as it is
-    (``'reference'``); see :mod:`mmlight.compression.quantization.int8_runtime`."""
-    from mmlight.compression.quantization.int8_runtime import load_int8_program
-    return _torch_backend_fn(load_int8_program(path, runtime)[0])
 
 
 def _load_onnx(path: str, threads: int) -> Callable:
@@ -144,14 +122,13 @@ def build_compressed_models(fp32_cfg: Any,
         ValueError: Only one of ``pruned_cfg`` / ``pruned_ckpt`` given.
     """
     from mmlight.deployment.onnx_export import export_onnx
-    from mmlight.compression.quantization.onnx_qdq import (calibration_batches,
-                                                      quantize_onnx_static)
-    from mmlight.deployment.recognizer import build_recognizer
-    from mmlight.engine.hooks.channel_pruning_hook import SHAPES_KEY
-    from mmlight.compression.pruning.channel_pruning import pruned_shapes
+    from mmlight.compression.pruning import SHAPES_KEY, pruned_shapes
+    from mmlight.compression.quantization.onnx_qdq import (
+        calibration_batches, quantize_onnx_static)
     from mmlight.compression.quantization.pt2e import (
         quantize_dynamic_linear, quantize_recognizer_static,
         save_quantized_recognizer)
+    from mmlight.deployment.recognizer import build_recognizer
     from mmlight.measure.complexity import infer_input_shape
     for what, a, b in (('pruned', pruned_cfg, pruned_ckpt),
                        ('unstructured', unstructured_cfg, unstructured_ckpt)):
@@ -237,23 +214,19 @@ def _backend(spec: ModelSpec, threads: int) -> Callable:
     if spec['kind'] == 'torch':
         return torch_backend(spec['model'])
     if spec['kind'] == 'pt2':
-        return _load_pt2(spec['path'])
+        return load_pt2_forward(spec['path'])
     return OrtRecognizer(spec['path'], threads)
 
 
 def _loader(spec: ModelSpec, threads: int) -> tuple:
     if spec['kind'] == 'torch':
-        cfg = spec['cfg']
-        cfg_dict = dict(model=copy.deepcopy(cfg.model).to_dict()
-                        if hasattr(cfg.model, 'to_dict') else
-                        copy.deepcopy(cfg.model),
-                        default_scope=cfg.get('default_scope', 'mmlight'))
+        cfg_dict = plain_cfg(spec['cfg'])
         if spec.get('dynamic_linear'):
             # built as FP32 from its checkpoint, then quantized on load
             return _load_torch, (cfg_dict, spec['fp32_path'], True)
         return _load_torch, (cfg_dict, spec['path'])
     if spec['kind'] == 'pt2':
-        return _load_pt2, (spec['path'], )
+        return load_pt2_forward, (spec['path'], )
     return _load_onnx, (spec['path'], threads)
 
 
@@ -363,14 +336,8 @@ def measure_compressed_models(specs: Sequence[ModelSpec],
 
 
 # ----------------------------------------------------------------- format
-def _cell(value: Optional[float], spec: str, scale: float = 1.0) -> str:
-    if value is None:
-        return 'n/a'
-    return format(value * scale, spec)
-
-
 def _ratio(a: Optional[float], b: Optional[float]) -> str:
-    return 'n/a' if not a or not b else f'{a / b:.2f}x'
+    return format_times(ratio(a, b), '.2f')
 
 
 def _speedups(row: Dict[str, Any], ref: Dict[str, Any],
@@ -435,18 +402,19 @@ def format_compression_table(rows: Sequence[Dict[str, Any]],
         f'CPU clips/s (bs{b})' for b in batch_sizes] + [
             'peak mem (MB)', 'top-1 (%)', 'fall recall (%)',
             'hard-neg acc (%)', 'top-1 agreement w/ source (%)']
-    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
+    lines = table_head(head)
     for r in rows:
-        cells = [r['name'], _cell(r['size_mb'], '.3f'),
-                 _cell(r['params'], '.3f', 1e-6),
-                 _cell(r['flops'], '.4f', 1e-9)]
-        cells += [_cell(r['clips_per_s'].get(b), '.1f') for b in batch_sizes]
-        cells += [_cell(r['peak_mem_mb'], '.1f'),
-                  _cell(r['top1'], '.1f', 100),
-                  _cell(r['fall_recall'], '.1f', 100),
-                  _cell(r['hard_negative_acc'], '.1f', 100),
-                  _cell(r['top1_agreement'], '.1f', 100)]
-        lines.append('| ' + ' | '.join(cells) + ' |')
+        cells = [r['name'], format_cell(r['size_mb'], '.3f'),
+                 format_cell(r['params'], '.3f', 1e-6),
+                 format_cell(r['flops'], '.4f', 1e-9)]
+        cells += [format_cell(r['clips_per_s'].get(b), '.1f')
+                  for b in batch_sizes]
+        cells += [format_cell(r['peak_mem_mb'], '.1f'),
+                  format_cell(r['top1'], '.1f', 100),
+                  format_cell(r['fall_recall'], '.1f', 100),
+                  format_cell(r['hard_negative_acc'], '.1f', 100),
+                  format_cell(r['top1_agreement'], '.1f', 100)]
+        lines.append(table_row(cells))
 
     lines += [''] + _summary(rows, batch_sizes)
     lines += [

@@ -26,8 +26,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
-from mmlight.reports.benchmark import _fmt as _cell
-from mmlight.reports.edge_benchmark import _ratio
+from mmlight.reports.common import (failed_section, format_cell,
+                                    format_times, ratio, row_name,
+                                    table_head, table_row)
 
 __all__ = [
     'SEED', 'INT8_KINDS', 'parse_shape', 'parse_named', 'input_shape_options',
@@ -169,12 +170,11 @@ def pruned_architecture(cfg: Any, path: str) -> Optional[str]:
 
     Returns:
         str | None: ``path``, or None if the config prunes nothing
-        (no hook, or an unstructured one).
+        (no ChannelPruningHook).
     """
+    from mmlight.compression.pruning import (SHAPES_KEY, ChannelPruner,
+                                             pruned_shapes)
     from mmlight.deployment.recognizer import build_recognizer
-    from mmlight.engine.hooks.channel_pruning_hook import SHAPES_KEY
-    from mmlight.compression.pruning.channel_pruning import (ChannelPruner,
-                                                      pruned_shapes)
     from mmlight.measure.complexity import infer_input_shape
     hook = _pruning_hook(cfg)
     if hook is None or not hook.get('pruner'):
@@ -258,8 +258,7 @@ def make_int8_files(cfg: Any, checkpoint: Optional[str], out_dir: str,
 # ----------------------------------------------------------------- format
 def _times(a: Optional[float], b: Optional[float]) -> str:
     """``a / b`` as ``'12.3x'``, or n/a."""
-    value = _ratio(a, b)
-    return 'n/a' if value is None else f'{value:.1f}x'
+    return format_times(ratio(a, b))
 
 
 def _shape_text(shape: Sequence[int]) -> str:
@@ -277,7 +276,7 @@ def format_cost_table(rows: Sequence[Dict[str, Any]],
     Args:
         rows (Sequence[dict]): :func:`~mmlight.reports.edge_benchmark.
             measure_entry` rows with ``input_shape`` added.
-        train_rows (Sequence[dict]): :func:`~mmlight.evaluation.
+        train_rows (Sequence[dict]): :func:`~mmlight.reports.
             training_memory.measure_training_memory` rows.
 
     Returns:
@@ -288,27 +287,25 @@ def format_cost_table(rows: Sequence[Dict[str, Any]],
     head = ['model', 'input (TxHxW)', 'size (MB)', 'params (M)',
             'GFLOPs/clip', 'peak infer mem (MB)', 'clips/s bs1',
             'max clips/s (bs)', 'first-call compile (s)']
-    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
-    errors = []
+    lines = table_head(head)
+    errors: List[str] = []
     for row in rows:
-        if row.get('error'):
-            errors.append(f'- {row["name"]}: '
-                          f'{row["error"].splitlines()[0]}')
+        name = row_name(row, errors)
         best = 'n/a' if row.get('max_clips_per_s') is None else \
             f'{row["max_clips_per_s"]:.2f} ({row["max_batch"]})'
         compile_s = row.get('compile_s') or {}
-        lines.append('| ' + ' | '.join([
-            row['name'] + (' (failed)' if row.get('error') else ''),
+        lines.append(table_row([
+            name,
             _shape_text(row['input_shape']) if row.get('input_shape')
             else 'n/a',
-            _cell(row.get('size_mb'), '.2f'),
-            _cell(row.get('params'), '.2f', 1e-6),
-            _cell(row.get('flops'), '.2f', 1e-9),
-            _cell(row.get('peak_infer_mb'), '.0f'),
-            _cell(row.get('clips_per_s', {}).get(1), '.2f'), best,
+            format_cell(row.get('size_mb'), '.2f'),
+            format_cell(row.get('params'), '.2f', 1e-6),
+            format_cell(row.get('flops'), '.2f', 1e-9),
+            format_cell(row.get('peak_infer_mb'), '.0f'),
+            format_cell(row.get('clips_per_s', {}).get(1), '.2f'), best,
             ', '.join(f'bs{b} {s:.0f}' for b, s in sorted(compile_s.items()))
             or 'n/a'
-        ]) + ' |')
+        ]))
     first = rows[0] if rows else {}
     device = first.get('device', 'cpu')
     lines += ['', (
@@ -325,8 +322,7 @@ def format_cost_table(rows: Sequence[Dict[str, Any]],
         'each batch size (the compilation) not timed but listed.')]
     if train_rows:
         lines += ['', format_training_memory_table(train_rows)]
-    if errors:
-        lines += ['', 'Failed:', *errors]
+    lines += failed_section(errors)
     return '\n'.join(lines)
 
 
@@ -385,30 +381,30 @@ def format_seed_table(rows: Sequence[Dict[str, Any]],
     seed = SEED
     head = ['', 'seed teacher', 'seed light', 'seed ratio', f'{teacher}',
             f'{light}', 'our ratio']
-    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
+    lines = table_head(head)
     t_fps, s_fps = t.get('clips_per_s', {}).get(1), s.get(
         'clips_per_s', {}).get(1)
-    lines.append('| ' + ' | '.join([
+    lines.append(table_row([
         'size (MB)', f'{seed["size_mb"][0]:g}', f'{seed["size_mb"][1]:g}',
-        _times(*seed['size_mb']), _cell(t.get('size_mb'), '.1f'),
-        _cell(s.get('size_mb'), '.2f'),
-        _times(t.get('size_mb'), s.get('size_mb'))]) + ' |')
-    lines.append('| ' + ' | '.join([
+        _times(*seed['size_mb']), format_cell(t.get('size_mb'), '.1f'),
+        format_cell(s.get('size_mb'), '.2f'),
+        _times(t.get('size_mb'), s.get('size_mb'))]))
+    lines.append(table_row([
         f'peak training memory (MB, bs{batch}; teacher plain, light AMP + '
         'checkpointing)', f'{seed["memory_gb"][0] * 1024:.0f}',
         f'{seed["memory_gb"][1] * 1024:.0f}', _times(*seed['memory_gb']),
-        _cell(t_train, '.0f'), _cell(s_train, '.0f'),
-        _times(t_train, s_train)]) + ' |')
-    lines.append('| ' + ' | '.join([
+        format_cell(t_train, '.0f'), format_cell(s_train, '.0f'),
+        _times(t_train, s_train)]))
+    lines.append(table_row([
         'peak inference memory (MB, bs1)', 'n/a', 'n/a', 'n/a',
-        _cell(t.get('peak_infer_mb'), '.0f'),
-        _cell(s.get('peak_infer_mb'), '.0f'),
-        _times(t.get('peak_infer_mb'), s.get('peak_infer_mb'))]) + ' |')
-    lines.append('| ' + ' | '.join([
+        format_cell(t.get('peak_infer_mb'), '.0f'),
+        format_cell(s.get('peak_infer_mb'), '.0f'),
+        _times(t.get('peak_infer_mb'), s.get('peak_infer_mb'))]))
+    lines.append(table_row([
         'clips/s bs1 (seed: FPS)', f'{seed["fps"][0]:g}',
         f'{seed["fps"][1]:g}', _times(seed['fps'][1], seed['fps'][0]),
-        _cell(t_fps, '.2f'), _cell(s_fps, '.1f'), _times(s_fps, t_fps)
-    ]) + ' |')
+        format_cell(t_fps, '.2f'), format_cell(s_fps, '.1f'),
+        _times(s_fps, t_fps)]))
     lines += ['', (
         f'Seed: its SlowFast fall detector made light (accuracy '
         f'{seed["accuracy"][0]:g}% -> {seed["accuracy"][1]:g}%, not '

@@ -22,18 +22,16 @@ import json
 import math
 import os
 import os.path as osp
-import subprocess
-import sys
-from typing import (Any, Callable, Dict, List, Optional, Sequence,
-                    Tuple)
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mmlight.reports.benchmark import (build_test_command,
-                                          build_train_command,
-                                          data_root_options, find_checkpoint,
-                                          load_classes)
 from mmlight.reports.accuracy import fall_metrics, load_predictions
+from mmlight.reports.benchmark import (build_test_command,
+                                       build_train_command, find_checkpoint,
+                                       load_classes, with_data_root)
+from mmlight.reports.common import (run_tool, table_head, table_row,
+                                    without_nan)
 
 __all__ = [
     'TEACHER', 'STUDENT', 'DISTILLED', 'find_student_checkpoint',
@@ -47,7 +45,6 @@ DISTILLED = 'distilled student'
 # Written after a training child succeeded: a best_*.pth alone may be left
 # by an interrupted run, which must not be mistaken for a finished one.
 _DONE = 'train.done'
-_TAIL = 3000
 _COLUMNS = (('top1', 'top-1 (%)'), ('fall_recall', 'fall recall (%)'),
             ('hard_negative_acc', 'hard-neg acc (%)'))
 
@@ -125,12 +122,12 @@ def format_distill_table(results: Dict[str, List[Dict[str, Any]]]) -> str:
         percent (``n/a`` when teacher and student alone are equal).
     """
     head = ['model', 'runs'] + [title for _, title in _COLUMNS]
-    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
+    lines = table_head(head)
     for name, runs in results.items():
         cells = [name, str(len(runs))]
         cells += [_pm([run[key] for run in runs]) if runs else 'n/a'
                   for key, _ in _COLUMNS]
-        lines.append('| ' + ' | '.join(cells) + ' |')
+        lines.append(table_row(cells))
     if all(results.get(k) for k in (TEACHER, STUDENT, DISTILLED)):
         teacher, alone, distilled = (
             summarize([run['top1'] for run in results[k]])[0]
@@ -151,41 +148,19 @@ def format_distill_table(results: Dict[str, List[Dict[str, Any]]]) -> str:
     return '\n'.join(lines)
 
 
-def _clean(value: Any) -> Any:
-    """NaN as None (JSON has no NaN), recursively."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
 def _write_results(results: Dict[str, List[Dict[str, Any]]],
                    path: str) -> None:
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
-        json.dump(_clean(results), f, indent=2)
+        json.dump(without_nan(results), f, indent=2)
     os.replace(tmp, path)  # a crash mid-write keeps the previous file
 
 
 def _run(cmd: List[str], run_dir: str, kind: str) -> None:
-    """Run a tool, its output to ``run_dir/<kind>.log``; raise on failure."""
-    os.makedirs(run_dir, exist_ok=True)
-    log_path = osp.join(run_dir, f'{kind}.log')
-    print(f'[benchmark_distill] {kind}: {" ".join(cmd)}', file=sys.stderr)
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                          text=True, errors='replace', check=False)
-    output = proc.stdout or ''
-    with open(log_path, 'w') as f:
-        f.write(output)
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f'command failed with return code {proc.returncode} (log: '
-            f'{log_path}):\n{" ".join(cmd)}\n--- last {_TAIL} characters '
-            f'of its output ---\n{output[-_TAIL:]}')
+    """Run a tool, its output to ``run_dir/<kind>.log``; raise on failure
+    (:func:`~mmlight.reports.common.run_tool`)."""
+    run_tool(cmd, osp.join(run_dir, f'{kind}.log'),
+             label=f'[benchmark_distill] {kind}:')
 
 
 def _with_seed(cmd: List[str], seed: int) -> List[str]:
@@ -284,24 +259,20 @@ def run_distill_benchmark(teacher_config: str, teacher_ckpt: str,
         RuntimeError: A training or test child failed; the message has the
             command, its return code and the end of its output.
     """
-    from mmengine.config import Config
+    from mmlight.utils import load_config
     if not osp.isfile(teacher_ckpt):
         raise FileNotFoundError(f'teacher checkpoint {teacher_ckpt} does '
                                 'not exist')
     if not seeds:
         raise ValueError('seeds: need at least one seed')
-    options = list(cfg_options)
-    if data_root is not None:
-        data_root = osp.abspath(data_root)
-        options = data_root_options(data_root) + options
+    options = with_data_root(cfg_options, data_root)
     os.makedirs(work_dir, exist_ok=True)
     results_path = osp.join(work_dir, 'results.json')
     results: Dict[str, List[Dict[str, Any]]] = {
         TEACHER: [], STUDENT: [], DISTILLED: []}
 
-    teacher_classes = load_classes(Config.fromfile(teacher_config),
-                                   data_root)
-    classes = load_classes(Config.fromfile(student_config), data_root)
+    teacher_classes = load_classes(load_config(teacher_config), data_root)
+    classes = load_classes(load_config(student_config), data_root)
 
     results[TEACHER].append(
         _evaluate(teacher_config, teacher_ckpt, osp.join(work_dir, 'teacher'),

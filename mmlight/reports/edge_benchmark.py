@@ -31,30 +31,33 @@ fall recall and lie-down-vs-fall accuracy >= 95%, top-1 >= 85%. An INT8
 file is not trained: its training memory is that of the PyTorch row of the
 same config, the model it was quantized from.
 """
-import copy
 import functools
 import os
 import os.path as osp
 import sys
 import traceback
-from typing import Any, Callable, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
 from mmlight.measure.runtime import (CPU_MEMORY_METHOD,
-                                        CPU_TRAIN_MEMORY_METHOD,
-                                        CUDA_MEMORY_METHOD,
-                                        CUDA_TRAIN_MEMORY_METHOD,
-                                        peak_memory, peak_training_memory,
-                                        time_interleaved)
-from mmlight.reports.benchmark import _fmt as _cell
-from mmlight.reports.benchmark import write_json as write_rows
+                                     CPU_TRAIN_MEMORY_METHOD,
+                                     CUDA_MEMORY_METHOD,
+                                     CUDA_TRAIN_MEMORY_METHOD, peak_memory,
+                                     peak_training_memory, time_interleaved)
 from mmlight.reports.accuracy import fall_metrics
+from mmlight.reports.benchmark import write_json as write_rows
+from mmlight.reports.common import (failed_section, format_cell,
+                                    format_times, load_pt2_forward,
+                                    load_recognizer, load_tensor_forward,
+                                    plain_cfg, ratio, row_name, table_head,
+                                    table_row)
+from mmlight.reports.training_memory import recognizer_train_step
 
 __all__ = [
-    'ModelEntry', 'parse_entry', 'recognizer_train_step', 'measure_entry',
+    'ModelEntry', 'parse_entry', 'measure_entry',
     'time_entries', 'format_edge_table', 'format_ratio_table',
     'plot_edge_benchmark', 'write_rows', 'write_text', 'output_path',
     'training_source', 'TARGETS', 'ACCURACY_KEYS'
@@ -139,134 +142,17 @@ def write_text(path: str, text: str) -> None:
 
 
 # ------------------------------------------------- fresh-process loaders
-def _load_model(cfg_dict: dict, checkpoint: Optional[str]) -> nn.Module:
-    from mmengine.config import Config
-
-    from mmlight.deployment.recognizer import build_recognizer
-    return build_recognizer(Config(cfg_dict), checkpoint)
-
-
 def _load_forward(kind: str, cfg_dict: dict, file: Optional[str],
                   threads: int, int8_runtime: str = 'inductor') -> Callable:
     """Array in, logits out, for :func:`~mmlight.measure.runtime.
     peak_memory` and the timers; a ``.pt2`` runs on ``int8_runtime``."""
     from mmlight.deployment.recognizer import torch_backend
     if kind == 'torch':
-        return torch_backend(_load_model(cfg_dict, file))
+        return torch_backend(load_recognizer(cfg_dict, file))
     if kind == 'pt2':
-        from mmlight.reports.compression import _load_pt2
-        return _load_pt2(file, int8_runtime)
+        return load_pt2_forward(file, int8_runtime)
     from mmlight.deployment.ort_inference import deployed_runner
     return deployed_runner(file, threads)
-
-
-def _load_module(cfg_dict: dict, file: Optional[str]) -> nn.Module:
-    """Tensor in, logits out, with ``.to``: peak memory on a GPU."""
-    from mmlight.measure.complexity import TensorForward
-    return TensorForward(_load_model(cfg_dict, file)).eval()
-
-
-def enable_checkpointing(model: nn.Module) -> int:
-    """Switch gradient checkpointing on wherever the model offers it.
-
-    Modules with ``set_grad_checkpointing`` (mmlight's backbones) are
-    told so; any other module with a ``with_cp`` attribute (mmlight's
-    heads, MMAction2's ResNet3d and X3D blocks) gets ``with_cp = True``.
-
-    Args:
-        model (nn.Module): The model, changed in place.
-
-    Returns:
-        int: How many modules were switched.
-    """
-    count = 0
-    for module in model.modules():
-        if hasattr(module, 'set_grad_checkpointing'):
-            module.set_grad_checkpointing(True)
-            count += 1
-        elif isinstance(getattr(module, 'with_cp', None), bool):
-            module.with_cp = True
-            count += 1
-    return count
-
-
-def recognizer_train_step(cfg_dict: dict, checkpoint: Optional[str],
-                          batch_size: int, amp: bool = False,
-                          with_cp: bool = False, seed: int = 0,
-                          device: str = 'cpu') -> Callable[[], None]:
-    """Build what one training step needs; return the step.
-
-    The recognizer of ``cfg_dict['model']`` (its checkpoint loaded, pruned
-    shapes included) in train mode, an SGD optimizer with momentum (one
-    state tensor per parameter, as the configs train) and one batch of
-    ``batch_size`` random clips of the test clip's shape (already
-    normalised: the data preprocessor's work is not training memory) with
-    random labels. A step is MMEngine's ``train_step`` minus the
-    preprocessor: ``model(inputs, data_samples, mode='loss')``, the summed
-    losses, backward and the optimizer step, through an optim wrapper:
-    mmlight's :class:`~mmlight.engine.optim_wrappers.AmpOptimWrapper`
-    (bf16 autocast on CPU, fp16 with loss scaling on GPU, classifier in
-    fp32) when ``amp``, else MMEngine's plain ``OptimWrapper``.
-
-    Args:
-        cfg_dict (dict): ``model``, ``default_scope`` and the test
-            pipeline's config (``test_dataloader``), as plain dicts.
-        checkpoint (str, optional): Weights to load. Defaults to None.
-        batch_size (int): Clips per batch.
-        amp (bool): Mixed precision. Defaults to False.
-        with_cp (bool): Gradient checkpointing
-            (:func:`enable_checkpointing`). Defaults to False.
-        seed (int): Seed of the batch. Defaults to 0.
-        device (str): ``'cpu'`` or ``'cuda'``. Defaults to ``'cpu'``.
-
-    Returns:
-        Callable[[], None]: One training step.
-    """
-    from mmaction.structures import ActionDataSample
-    from mmengine.config import Config
-    from mmengine.optim import OptimWrapper
-
-    from mmlight.engine.optim_wrappers.amp_optim_wrapper import \
-        AmpOptimWrapper
-    from mmlight.measure.complexity import infer_input_shape
-    cfg = Config(cfg_dict)
-    model = _load_model(cfg_dict, checkpoint).to(device).train()
-    if with_cp and not enable_checkpointing(model):
-        raise ValueError('with_cp: the model has no module that supports '
-                         'gradient checkpointing')
-    shape = (batch_size, ) + tuple(infer_input_shape(cfg))[1:]
-    num_classes = model.cls_head.num_classes
-    generator = torch.Generator().manual_seed(seed)
-    inputs = torch.randn(shape, generator=generator).to(device)
-    labels = torch.randint(num_classes, (batch_size, ), generator=generator)
-    samples = [ActionDataSample().set_gt_label(int(label))
-               for label in labels]
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-    wrapper = AmpOptimWrapper(optimizer=optimizer) if amp \
-        else OptimWrapper(optimizer=optimizer)
-
-    def step() -> None:
-        with wrapper.optim_context(model):
-            losses = model(inputs, samples, mode='loss')
-        loss = sum(v for k, v in losses.items() if 'loss' in k)
-        wrapper.update_params(loss)
-
-    return step
-
-
-def _cfg_dict(cfg: Any) -> dict:
-    """What the fresh processes need of a config, as plain dicts."""
-
-    def plain(value: Any) -> Any:
-        value = copy.deepcopy(value)
-        return value.to_dict() if hasattr(value, 'to_dict') else value
-
-    out = dict(model=plain(cfg.model),
-               default_scope=cfg.get('default_scope', 'mmlight'))
-    for key in ('test_dataloader', 'val_dataloader'):
-        if cfg.get(key):
-            out[key] = plain(cfg[key])
-    return out
 
 
 # ---------------------------------------------------------------- measure
@@ -281,20 +167,17 @@ def _entry_config(entry: ModelEntry, data_root: Optional[str],
     """``entry``'s config with the data root and overrides: the Config,
     its plain-dict form (picklable, for fresh processes) and the input
     shape ``(1, ...)``."""
-    from mmengine.config import Config
-
-    from mmlight.utils.config import ensure_default_scope
-    from mmlight.reports.benchmark import (data_root_options,
-                                              parse_cfg_options)
     from mmlight.measure.complexity import infer_input_shape
-    cfg = Config.fromfile(entry['config'])
-    if data_root is not None:
-        cfg.merge_from_dict(parse_cfg_options(
-            data_root_options(osp.abspath(data_root))))
-    if cfg_options:
+    from mmlight.reports.benchmark import with_data_root
+    from mmlight.reports.common import parse_cfg_options
+    from mmlight.utils import load_config
+    from mmlight.utils.config import ensure_default_scope
+    cfg = load_config(entry['config'],
+                      parse_cfg_options(with_data_root((), data_root)))
+    if cfg_options:  # after the data root's, as the command line gives them
         cfg.merge_from_dict(cfg_options)
     ensure_default_scope(cfg)
-    return cfg, _cfg_dict(cfg), tuple(infer_input_shape(cfg))
+    return cfg, plain_cfg(cfg), tuple(infer_input_shape(cfg))
 
 
 def _set_compile_s(row: Dict[str, Any], forward: Callable) -> None:
@@ -400,7 +283,7 @@ def measure_entry(entry: ModelEntry, work_dir: str,
         row['input_shape'] = shape
         # The PyTorch model: the row itself, or (INT8 files) its config's
         # network, for the data preprocessor and the head's average_clip.
-        model = _load_model(cfg_dict, file if kind == 'torch' else None)
+        model = load_recognizer(cfg_dict, file if kind == 'torch' else None)
         if kind == 'torch':
             cost = model_complexity(model, shape)
             row['params'], row['flops'] = cost['params'], cost['flops']
@@ -427,7 +310,8 @@ def measure_entry(entry: ModelEntry, work_dir: str,
         if memory:
             if kind == 'torch' and device == 'cuda':
                 row['peak_infer_mb'] = peak_memory(
-                    _load_module, (cfg_dict, file), shape, device, threads)
+                    load_tensor_forward, (cfg_dict, file), shape, device,
+                    threads)
             else:  # INT8 files run on the CPU
                 row['peak_infer_mb'] = peak_memory(
                     _load_forward, (kind, cfg_dict, file, threads,
@@ -518,7 +402,7 @@ def time_entries(entries: Sequence[ModelEntry],
                 loaders[name] = functools.partial(_load_forward, kind,
                                                   cfg_dict, file, threads)
             else:
-                forward = torch_backend(_load_model(cfg_dict, file)) \
+                forward = torch_backend(load_recognizer(cfg_dict, file)) \
                     if kind == 'torch' else _load_forward(
                         kind, cfg_dict, file, threads, int8_runtime)
                 loaders[name] = lambda f=forward: f
@@ -581,28 +465,25 @@ def format_edge_table(rows: Sequence[Dict[str, Any]]) -> str:
             'clips/s bs1', 'latency (ms)', 'max clips/s (bs)',
             'fall/no-fall acc (%)', 'fall recall (%)',
             'lie-down vs fall (%)', 'top-1 (%)']
-    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
-    errors = []
+    lines = table_head(head)
+    errors: List[str] = []
     for row in rows:
-        name = row['name']
-        if row.get('error'):
-            errors.append(f'- {name}: {row["error"].splitlines()[0]}')
-            name += ' (failed)'
-        elif not row.get('trained'):
+        name = row_name(row, errors)
+        if not row.get('error') and not row.get('trained'):
             name += ' (untrained)'
         best = 'n/a' if row.get('max_clips_per_s') is None else \
             f'{row["max_clips_per_s"]:.1f} ({row["max_batch"]})'
         cells = [
-            name, _cell(row.get('size_mb'), '.3f'),
-            _cell(row.get('params'), '.3f', 1e-6),
-            _cell(row.get('flops'), '.4f', 1e-9),
-            _cell(row.get('peak_infer_mb'), '.1f'),
-            _cell(row.get('peak_train_mb'), '.1f'),
-            _cell(row.get('clips_per_s', {}).get(1), '.1f'),
-            _cell(row.get('latency_ms'), '.2f'), best,
-            *[_cell(row.get(key), '.1f', 100) for key in ACCURACY_KEYS]
+            name, format_cell(row.get('size_mb'), '.3f'),
+            format_cell(row.get('params'), '.3f', 1e-6),
+            format_cell(row.get('flops'), '.4f', 1e-9),
+            format_cell(row.get('peak_infer_mb'), '.1f'),
+            format_cell(row.get('peak_train_mb'), '.1f'),
+            format_cell(row.get('clips_per_s', {}).get(1), '.1f'),
+            format_cell(row.get('latency_ms'), '.2f'), best,
+            *[format_cell(row.get(key), '.1f', 100) for key in ACCURACY_KEYS]
         ]
-        lines.append('| ' + ' | '.join(cells) + ' |')
+        lines.append(table_row(cells))
     rounds = max([row.get('timing_rounds') or 1 for row in rows])
     lines += ['', measurement_notes(first.get('threads', 2),
                                     first.get('device', 'cpu'), train_batch,
@@ -615,15 +496,8 @@ def format_edge_table(rows: Sequence[Dict[str, Any]]) -> str:
                ', '.join(f'bs{b} {s:.1f} s' for b, s in sorted(
                    row['compile_s'].items())) + ')'
                if row.get('compile_s') else '') for row in runtimes) + '.']
-    if errors:
-        lines += ['', 'Failed:', *errors]
+    lines += failed_section(errors)
     return '\n'.join(lines)
-
-
-def _ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
-    if a is None or b is None or b == 0:
-        return None
-    return a / b
 
 
 def _points_lost(reference: Dict[str, Any], row: Dict[str, Any],
@@ -659,13 +533,13 @@ def ratios(reference: Dict[str, Any], row: Dict[str, Any],
     drop = _points_lost(reference, row, 'fall_accuracy')
     top1_drop = _points_lost(reference, row, 'top1')
     return dict(
-        size=_ratio(reference.get('size_mb'), row.get('size_mb')),
-        memory=_ratio(reference.get('peak_infer_mb'),
+        size=ratio(reference.get('size_mb'), row.get('size_mb')),
+        memory=ratio(reference.get('peak_infer_mb'),
                       row.get('peak_infer_mb')),
-        train_memory=_ratio(reference.get('peak_train_mb'), train_mb),
-        fps=_ratio(row.get('clips_per_s', {}).get(1),
+        train_memory=ratio(reference.get('peak_train_mb'), train_mb),
+        fps=ratio(row.get('clips_per_s', {}).get(1),
                    reference.get('clips_per_s', {}).get(1)),
-        max_fps=_ratio(row.get('max_clips_per_s'),
+        max_fps=ratio(row.get('max_clips_per_s'),
                        reference.get('max_clips_per_s')),
         accuracy_drop=top1_drop if drop is None else drop,
         top1_drop=top1_drop,
@@ -723,9 +597,6 @@ def format_ratio_table(rows: Sequence[Dict[str, Any]],
                          f'{sorted(by_name)}')
     ref = by_name[reference] if reference else rows[0]
 
-    def x(value: Optional[float]) -> str:
-        return 'n/a' if value is None else f'{value:.1f}x'
-
     def points(value: Optional[float]) -> str:
         return 'n/a' if value is None else f'{value:+.1f}'
 
@@ -733,7 +604,7 @@ def format_ratio_table(rows: Sequence[Dict[str, Any]],
             'less peak train mem', 'clips/s bs1', 'max clips/s',
             'fall/no-fall drop (points)', 'top-1 drop (points)',
             'meets targets']
-    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
+    lines = table_head(head)
     borrowed = []
     for row in rows:
         if row is ref or row.get('error'):
@@ -743,12 +614,13 @@ def format_ratio_table(rows: Sequence[Dict[str, Any]],
             borrowed.append(f'{row["name"]} ({source["name"]})')
         r = ratios(ref, row, source)
         met = meets_targets(r)
-        lines.append('| ' + ' | '.join([
-            row['name'], x(r['size']), x(r['memory']), x(r['train_memory']),
-            x(r['fps']), x(r['max_fps']), points(r['accuracy_drop']),
+        lines.append(table_row([
+            row['name'], format_times(r['size']), format_times(r['memory']),
+            format_times(r['train_memory']), format_times(r['fps']),
+            format_times(r['max_fps']), points(r['accuracy_drop']),
             points(r['top1_drop']),
             'n/a' if met is None else ('yes' if met else 'no')
-        ]) + ' |')
+        ]))
     lines += ['', (f'Targets (teacher : light model): >= {TARGETS["size"]:g}x '
                    f'smaller, >= {TARGETS["train_memory"]:g}x less peak '
                    f'training memory, >= {TARGETS["fps"]:g}x the clips/s at '

@@ -5,6 +5,8 @@ import os.path as osp
 import re
 from typing import Dict, List, Optional
 
+from mmlight.reports.common import format_cell, table_row
+
 __all__ = ['format_real_summary', 'read_test_metrics']
 
 #: (row, work-dir folder, what it is), in the summary's order.
@@ -44,10 +46,6 @@ def read_test_metrics(log_file: str) -> Optional[Dict[str, float]]:
     return {k: float(v) for k, v in _METRIC.findall(found)}
 
 
-def _pct(value: Optional[float], scale: float = 1.0) -> str:
-    return 'n/a' if value is None else f'{value * scale:.1f}'
-
-
 def format_real_summary(work_dir: str) -> str:
     """The summary as markdown.
 
@@ -65,11 +63,10 @@ def format_real_summary(work_dir: str) -> str:
         'fall recall (%) | fall precision (%) |', '|---|---|---|---|---|---|']
     for name, folder, what in ROWS:
         m = read_test_metrics(osp.join(work_dir, folder, 'test.log')) or {}
-        lines.append(
-            f'| {name} | {what} | {_pct(m.get("fall/fall_acc"))} | '
-            f'{_pct(m.get("fall/balanced_acc"))} | '
-            f'{_pct(m.get("fall/fall_recall"))} | '
-            f'{_pct(m.get("fall/fall_precision"))} |')
+        lines.append(table_row([name, what] + [
+            format_cell(m.get(f'fall/{key}'), '.1f')
+            for key in ('fall_acc', 'balanced_acc', 'fall_recall',
+                        'fall_precision')]))
     table = osp.join(work_dir, 'benchmark', 'table.md')
     if osp.isfile(table):
         with open(table) as f:

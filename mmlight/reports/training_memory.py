@@ -1,25 +1,32 @@
 """The training-memory table: what each memory saver buys, measured.
 
-The logic behind ``tools/analysis/training_memory.py``. For each model
-(teacher, student, ...) and each variant (plain, gradient checkpointing,
-AMP, both) one training step at a fixed batch is run in a fresh process
+The logic behind ``tools/analysis/training_memory.py``, and the training
+step every report measures. For each model (teacher, student, ...) and
+each variant (plain, gradient checkpointing, AMP, both) one training step
+at a fixed batch is run in a fresh process
 (:func:`~mmlight.measure.runtime.peak_training_memory` of
-:func:`~mmlight.reports.edge_benchmark.recognizer_train_step`): peak
-memory and seconds per step, same random batch for every variant. With a
-budget, a last row per model lets :class:`~mmlight.datasets.samplers.
-MemoryAwareBatchSampler` pack the config's train split under it and trains
-one step on its largest batch, so its estimate stands next to the
-measured peak.
+:func:`recognizer_train_step`): peak memory and seconds per step, same
+random batch for every variant. With a budget, a last row per model lets
+:class:`~mmlight.datasets.samplers.MemoryAwareBatchSampler` pack the
+config's train split under it and trains one step on its largest batch,
+so its estimate stands next to the measured peak.
 """
 import copy
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
-from mmlight.reports.benchmark import _fmt as _cell
+import torch
+from torch import nn
+
 from mmlight.measure.runtime import (CPU_TRAIN_MEMORY_METHOD,
-                                        CUDA_TRAIN_MEMORY_METHOD,
-                                        peak_training_memory)
+                                     CUDA_TRAIN_MEMORY_METHOD,
+                                     peak_training_memory)
+from mmlight.reports.common import (failed_section, failure_line,
+                                    format_cell,
+                                    load_recognizer, plain, plain_cfg,
+                                    table_head, table_row)
 
-__all__ = ['VARIANTS', 'sampler_batches', 'measure_training_memory',
+__all__ = ['VARIANTS', 'enable_checkpointing', 'recognizer_train_step',
+           'sampler_batches', 'measure_training_memory',
            'format_training_memory_table', 'packed_batch_step',
            'measure_packed_batches', 'format_packed_batches_table']
 
@@ -32,6 +39,103 @@ VARIANTS = {
 }
 
 
+def enable_checkpointing(model: nn.Module) -> int:
+    """Switch gradient checkpointing on wherever the model offers it.
+
+    Modules with ``set_grad_checkpointing`` (mmlight's backbones) are
+    told so; any other module with a ``with_cp`` attribute (mmlight's
+    heads, MMAction2's ResNet3d and X3D blocks) gets ``with_cp = True``.
+
+    Args:
+        model (nn.Module): The model, changed in place.
+
+    Returns:
+        int: How many modules were switched.
+    """
+    count = 0
+    for module in model.modules():
+        if hasattr(module, 'set_grad_checkpointing'):
+            module.set_grad_checkpointing(True)
+            count += 1
+        elif isinstance(getattr(module, 'with_cp', None), bool):
+            module.with_cp = True
+            count += 1
+    return count
+
+
+def _sgd_wrapper(model: nn.Module, amp: bool) -> Any:
+    """SGD with momentum (one state tensor a weight, as the configs
+    train) in mmlight's ``AmpOptimWrapper`` when ``amp``, else MMEngine's
+    plain ``OptimWrapper``."""
+    from mmengine.optim import OptimWrapper
+
+    from mmlight.engine.optim_wrappers.amp_optim_wrapper import \
+        AmpOptimWrapper
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+    return AmpOptimWrapper(optimizer=optimizer) if amp \
+        else OptimWrapper(optimizer=optimizer)
+
+
+def recognizer_train_step(cfg_dict: dict, checkpoint: Optional[str],
+                          batch_size: int, amp: bool = False,
+                          with_cp: bool = False, seed: int = 0,
+                          device: str = 'cpu') -> Callable[[], None]:
+    """Build what one training step needs; return the step.
+
+    The recognizer of ``cfg_dict['model']`` (its checkpoint loaded, pruned
+    shapes included) in train mode, an SGD optimizer with momentum (one
+    state tensor per parameter, as the configs train) and one batch of
+    ``batch_size`` random clips of the test clip's shape (already
+    normalised: the data preprocessor's work is not training memory) with
+    random labels. A step is MMEngine's ``train_step`` minus the
+    preprocessor: ``model(inputs, data_samples, mode='loss')``, the summed
+    losses, backward and the optimizer step, through an optim wrapper:
+    mmlight's :class:`~mmlight.engine.optim_wrappers.AmpOptimWrapper`
+    (bf16 autocast on CPU, fp16 with loss scaling on GPU, classifier in
+    fp32) when ``amp``, else MMEngine's plain ``OptimWrapper``.
+
+    Args:
+        cfg_dict (dict): ``model``, ``default_scope`` and the test
+            pipeline's config (``test_dataloader``), as plain dicts
+            (:func:`~mmlight.reports.common.plain_cfg`).
+        checkpoint (str, optional): Weights to load. Defaults to None.
+        batch_size (int): Clips per batch.
+        amp (bool): Mixed precision. Defaults to False.
+        with_cp (bool): Gradient checkpointing
+            (:func:`enable_checkpointing`). Defaults to False.
+        seed (int): Seed of the batch. Defaults to 0.
+        device (str): ``'cpu'`` or ``'cuda'``. Defaults to ``'cpu'``.
+
+    Returns:
+        Callable[[], None]: One training step.
+    """
+    from mmaction.structures import ActionDataSample
+    from mmengine.config import Config
+
+    from mmlight.measure.complexity import infer_input_shape
+    cfg = Config(cfg_dict)
+    model = load_recognizer(cfg_dict, checkpoint).to(device).train()
+    if with_cp and not enable_checkpointing(model):
+        raise ValueError('with_cp: the model has no module that supports '
+                         'gradient checkpointing')
+    shape = (batch_size, ) + tuple(infer_input_shape(cfg))[1:]
+    num_classes = model.cls_head.num_classes
+    generator = torch.Generator().manual_seed(seed)
+    inputs = torch.randn(shape, generator=generator).to(device)
+    labels = torch.randint(num_classes, (batch_size, ), generator=generator)
+    samples = [ActionDataSample().set_gt_label(int(label))
+               for label in labels]
+    wrapper = _sgd_wrapper(model, amp)
+
+    def step() -> None:
+        with wrapper.optim_context(model):
+            losses = model(inputs, samples, mode='loss')
+        loss = sum(v for k, v in losses.items() if 'loss' in k)
+        wrapper.update_params(loss)
+
+    return step
+
+
 def _packing_sampler(cfg: Any, max_memory: Union[int, str],
                      batch_size: int, amp: bool, with_cp: bool) -> Any:
     """The config's train split under a ``MemoryAwareBatchSampler`` (the
@@ -41,8 +145,7 @@ def _packing_sampler(cfg: Any, max_memory: Union[int, str],
     from mmlight.datasets.samplers import MemoryAwareBatchSampler
     from mmlight.registry import DATASETS
     dataset = DATASETS.build(copy.deepcopy(cfg.train_dataloader.dataset))
-    probe = copy.deepcopy(cfg.model)
-    probe = probe.to_dict() if hasattr(probe, 'to_dict') else probe
+    probe = plain(cfg.model)
     if with_cp:
         probe.setdefault('backbone', {})['with_cp'] = True
     sampler_cfg = dict(cfg.train_dataloader.get('batch_sampler') or {})
@@ -112,14 +215,12 @@ def measure_training_memory(name: str, cfg: Any,
         and ``error``.
     """
     from mmlight.utils.config import ensure_default_scope
-    from mmlight.reports.edge_benchmark import (_cfg_dict,
-                                                   recognizer_train_step)
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown:
         raise ValueError(f'unknown variants {unknown}; choose from '
                          f'{list(VARIANTS)}')
     ensure_default_scope(cfg)
-    cfg_dict = _cfg_dict(cfg)
+    cfg_dict = plain_cfg(cfg)
     plan = [(v, *VARIANTS[v], batch_size, None) for v in variants]
     if max_memory is not None:
         amp, with_cp = VARIANTS[variants[-1]] if variants else (False, False)
@@ -157,7 +258,7 @@ def format_training_memory_table(rows: Sequence[Dict[str, Any]]) -> str:
     """
     head = ['model', 'variant', 'batch', 'peak train mem (MB)',
             'vs first row', 'sampler estimate (MB)', 's/step', 'clips/s']
-    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
+    lines = table_head(head)
     first: Dict[str, Dict[str, Any]] = {}
     errors = []
     for row in rows:
@@ -166,15 +267,15 @@ def format_training_memory_table(rows: Sequence[Dict[str, Any]]) -> str:
         if row['peak_mb'] and ref['peak_mb']:
             rel = f'{row["peak_mb"] / ref["peak_mb"]:.2f}x'
         if row.get('error'):
-            errors.append(f'- {row["model"]} / {row["variant"]}: '
-                          f'{row["error"].splitlines()[0]}')
-        lines.append('| ' + ' | '.join([
+            errors.append(failure_line(f'{row["model"]} / {row["variant"]}',
+                                       row['error']))
+        lines.append(table_row([
             row['model'], row['variant'], str(row['batch']),
-            _cell(row['peak_mb'], '.1f'), rel,
-            _cell(row.get('estimate_mb'), '.1f'),
-            _cell(row['s_per_step'], '.3f'),
-            _cell(row['clips_per_s'], '.1f')
-        ]) + ' |')
+            format_cell(row['peak_mb'], '.1f'), rel,
+            format_cell(row.get('estimate_mb'), '.1f'),
+            format_cell(row['s_per_step'], '.3f'),
+            format_cell(row['clips_per_s'], '.1f')
+        ]))
     device = rows[0]['device'] if rows else 'cpu'
     method = CUDA_TRAIN_MEMORY_METHOD if device == 'cuda' \
         else CPU_TRAIN_MEMORY_METHOD
@@ -185,8 +286,7 @@ def format_training_memory_table(rows: Sequence[Dict[str, Any]]) -> str:
               'sampler row trains the largest batch MemoryAwareBatchSampler '
               'packs from the train split under the budget, its estimate '
               'beside the measured peak.']
-    if errors:
-        lines += ['', 'Failed:', *errors]
+    lines += failed_section(errors)
     return '\n'.join(lines)
 
 
@@ -212,26 +312,19 @@ def packed_batch_step(cfg_dict: dict, indices: List[int], amp: bool = False,
     Returns:
         Callable[[], None]: The step (the clips are read once, here).
     """
-    import torch
     from mmengine.config import Config
     from mmengine.dataset import pseudo_collate
-    from mmengine.optim import OptimWrapper
 
+    from mmlight.registry import DATASETS
     from mmlight.utils.config import ensure_default_scope
-    from mmlight.engine.optim_wrappers.amp_optim_wrapper import \
-        AmpOptimWrapper
-    from mmlight.reports.edge_benchmark import enable_checkpointing
-    from mmlight.registry import DATASETS, MODELS
     cfg = Config(cfg_dict)
     ensure_default_scope(cfg)
     dataset = DATASETS.build(copy.deepcopy(cfg.train_dataloader.dataset))
     data = pseudo_collate([dataset[i] for i in indices])
-    model = MODELS.build(copy.deepcopy(cfg.model)).to(device).train()
+    model = load_recognizer(cfg_dict).to(device).train()
     if with_cp:
         enable_checkpointing(model)
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-    wrapper = AmpOptimWrapper(optimizer=optimizer) if amp \
-        else OptimWrapper(optimizer=optimizer)
+    wrapper = _sgd_wrapper(model, amp)
 
     def step() -> None:
         model.train_step(data, wrapper)
@@ -263,9 +356,8 @@ def measure_packed_batches(cfg: Any, max_memory: Union[int, str],
         ``error``.
     """
     from mmlight.datasets.clip_size import dataset_clip_sizes
-    from mmlight.utils.config import ensure_default_scope
-    from mmlight.reports.edge_benchmark import _cfg_dict
     from mmlight.measure.memory_probe import parse_memory
+    from mmlight.utils.config import ensure_default_scope
     ensure_default_scope(cfg)
     sampler = _packing_sampler(cfg, max_memory, batch_size, amp, with_cp)
     batches = list(sampler)
@@ -273,10 +365,8 @@ def measure_packed_batches(cfg: Any, max_memory: Union[int, str],
     sizes = dataset_clip_sizes(
         [dataset.get_data_info(i) for i in range(len(dataset))],
         sampler.size_cache)
-    cfg_dict = _cfg_dict(cfg)
-    cfg_dict['train_dataloader'] = copy.deepcopy(
-        cfg.train_dataloader.to_dict() if hasattr(
-            cfg.train_dataloader, 'to_dict') else cfg.train_dataloader)
+    cfg_dict = plain_cfg(cfg)
+    cfg_dict['train_dataloader'] = plain(cfg.train_dataloader)
     budget = parse_memory(max_memory) / 2**20
     rows = []
     for i, batch in enumerate(batches):
@@ -301,14 +391,15 @@ def format_packed_batches_table(rows: Sequence[Dict[str, Any]]) -> str:
     head = ['batch', 'clips', 'largest clip (TxHxW, video)',
             'sampler estimate (MB)', 'measured peak (MB)', 'budget (MB)',
             'within budget']
-    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
+    lines = table_head(head)
     for row in rows:
         within = 'n/a' if row['peak_mb'] is None else (
             'yes' if row['peak_mb'] <= row['budget_mb'] else 'NO')
-        lines.append('| ' + ' | '.join([
+        lines.append(table_row([
             str(row['batch']), str(row['clips']), row['largest'],
-            _cell(row['estimate_mb'], '.0f'), _cell(row['peak_mb'], '.0f'),
-            f'{row["budget_mb"]:.0f}', within]) + ' |')
+            format_cell(row['estimate_mb'], '.0f'),
+            format_cell(row['peak_mb'], '.0f'),
+            f'{row["budget_mb"]:.0f}', within]))
     measured = [r for r in rows if r['peak_mb'] is not None]
     if measured:
         worst = max(measured, key=lambda r: r['peak_mb'])
@@ -320,10 +411,9 @@ def format_packed_batches_table(rows: Sequence[Dict[str, Any]]) -> str:
             f'{worst["peak_mb"]:.0f} MB (batch {worst["batch"]}, '
             f'{worst["clips"]} clips) against the budget '
             f'{worst["budget_mb"]:.0f} MB.')]
-    errors = [f'- batch {r["batch"]}: {r["error"].splitlines()[0]}'
+    errors = [failure_line(f'batch {r["batch"]}', r['error'])
               for r in rows if r.get('error')]
-    if errors:
-        lines += ['', 'Failed:', *errors]
+    lines += failed_section(errors)
     return '\n'.join(lines)
 
 

@@ -1,6 +1,7 @@
 """tools/demo/fall_detect.py (``main(argv)``) with a stand-in model: events
 printed as they end, Ctrl-C ends with the summary and status 130, a
-missing camera or video is a one-line error naming it."""
+missing camera or video is a one-line error naming it; and a full run on a
+SynthFall stream with a real (tiny) model."""
 import io
 import json
 import os.path as osp
@@ -8,6 +9,7 @@ import re
 
 import cv2
 import pytest
+import torch
 
 from mmlight.cli import fall_detect as fall_detect_cli
 from mmlight.cli.fall_detect import EXIT_INTERRUPTED, main
@@ -158,3 +160,61 @@ def test_undefined_event_figures_read_n_a(stream, tmp_path, capsys):
     line = next(x for x in out.splitlines() if x.startswith('events:'))
     assert 'nan' not in line
     assert 'precision n/a' in line and 'mean delay n/a s' in line
+
+
+@pytest.mark.slow
+def test_fall_detect_tool_on_a_synthfall_stream(synthfall_tiny, tiny_config,
+                                                tmp_path, capsys):
+    from mmlight.datasets.synthfall.stream import make_stream
+    from mmlight.deployment import build_recognizer
+    truth = make_stream(str(synthfall_tiny), str(tmp_path / 's.mp4'))
+    assert truth['falls'] and all(f['end'] > f['start']
+                                  for f in truth['falls'])
+    n_test = len((synthfall_tiny / 'test.txt').read_text().splitlines())
+    assert len(truth['clips']) == n_test
+    # every split (the hour-long memory stream): all 21 clips
+    both = make_stream(str(synthfall_tiny), str(tmp_path / 'vt.mp4'),
+                       split='val,test')
+    assert {c['path'] for c in both['clips']} >= {
+        c['path'] for c in truth['clips']}
+    assert len(make_stream(str(synthfall_tiny), str(tmp_path / 'all.mp4'),
+                           split='all')['clips']) == 21
+    cfg = tiny_config('fall_mbv3s_tsm.py', synthfall_tiny)
+    torch.manual_seed(0)
+    model = build_recognizer(cfg)
+    ckpt = tmp_path / 'm.pth'
+    torch.save(dict(state_dict=model.state_dict(), meta={}), ckpt)
+    config = tmp_path / 'tiny.py'
+    cfg.dump(str(config))
+    assert main([str(tmp_path / 's.mp4'), str(config), '--checkpoint',
+                 str(ckpt), '--window-seconds', '1.0', '--stride', '4',
+                 '--on', '0.01', '--off', '0.005', '--min-on', '1',
+                 '--out-json', str(tmp_path / 'e.jsonl'), '--out-video',
+                 str(tmp_path / 'a.mp4'), '--gt',
+                 str(tmp_path / 's.mp4.json'), '--memory-every', '1']) == 0
+    out = capsys.readouterr().out
+    assert 'frames/s end to end' in out and 'events: precision' in out
+    # one sample a second of video, the last at the end
+    samples = re.search(r'resident memory: ([\d.]+) MB at 1 s of video, '
+                        r'([\d.]+) MB at (\d+) s \(min [\d.]+, max [\d.]+, '
+                        r'(\d+) samples\)', out)
+    assert samples, out
+    assert int(samples[4]) in (int(truth['duration']),
+                               int(truth['duration']) + 1)
+    assert float(samples[1]) > 0 and float(samples[2]) > 0
+    events = [json.loads(line) for line in
+              (tmp_path / 'e.jsonl').read_text().splitlines()]
+    assert events and all(e['end'] >= e['start'] for e in events)
+    from mmlight.datasets import dataset_clip_sizes
+    frames = dataset_clip_sizes([dict(filename=str(tmp_path / 'a.mp4'))])
+    assert frames[0][0] == round(truth['duration'] * truth['fps'])
+
+    # --online needs a causal-shift model
+    with pytest.raises(ValueError, match='causal'):
+        main([str(tmp_path / 's.mp4'), str(config), '--checkpoint',
+              str(ckpt), '--online'])
+    cfg.model.backbone.temporal_cfg = dict(type='shift', causal=True)
+    cfg.dump(str(config))
+    assert main([str(tmp_path / 's.mp4'), str(config), '--checkpoint',
+                 str(ckpt), '--online', '--window-seconds', '1.0']) == 0
+    assert '(8 to the model, online)' in capsys.readouterr().out

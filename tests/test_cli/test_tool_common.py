@@ -1,7 +1,11 @@
+"""mmlight.cli.common: train/test argument merging and run_tool's one-line
+user errors."""
 import pytest
 from mmengine.config import Config
 
-from mmlight.cli.common import build_test_parser, build_train_parser, merge_test_args, merge_train_args
+from mmlight.cli.common import merge_test_args, merge_train_args
+from mmlight.cli.test import build_parser as build_test_parser
+from mmlight.cli.train import build_parser as build_train_parser
 
 
 def cfg():

@@ -144,29 +144,3 @@ def test_missing_files_fail_naming_them(tiny_student, tmp_path, monkeypatch,
     with pytest.raises(FileNotFoundError, match=message):
         runpy.run_path(osp.join(TOOLS, tool), run_name='__main__')
     assert not (tmp_path / 'm.onnx').exists()
-
-
-def test_report_formatting():
-    import numpy as np
-
-    from mmlight.deployment import format_metrics, format_verify_report
-    row = dict(name='pytorch', size_mb=None, top1=0.85, top1_agreement=1.0,
-               max_abs_logit_diff=0.0, latency_ms={})
-    report = dict(num_threads=1, input_shape=(1, 8, 3, 48, 64), rows=[
-        row,
-        dict(row, name='onnx_fp32', size_mb=3.6, max_abs_logit_diff=5e-6,
-             latency_ms={1: 1.5}),
-        dict(row, name='onnx_int8', size_mb=1.0, top1_agreement=0.9476,
-             max_abs_logit_diff=float('nan'), latency_ms={1: 1.2}),
-    ])
-    text = format_verify_report(report)
-    lines = text.splitlines()
-    assert all(line.count('|') == 7 for line in lines[:5])  # 6 columns
-    assert '| onnx_int8 | 1.000 | 85.00 | 94.76 | n/a | 1.20 |' in text
-    assert '| pytorch | n/a | 85.00 | 100.00 | 0.00e+00 | n/a |' in text
-    assert 'INT8 file is 3.60x smaller than FP32.' in text
-    metrics = format_metrics({'acc/top1': 0.5, 'confusion_matrix/result':
-                              np.eye(2, dtype=int)})
-    assert metrics.splitlines() == ['acc/top1: 0.5000',
-                                    'confusion_matrix/result: [[1, 0], '
-                                    '[0, 1]]']

@@ -134,9 +134,8 @@ def test_get_flops_cli_prints_gflops(capsys):
 
 def test_get_flops_cli_counts_a_pruned_checkpoint(tiny_tsm_config, tmp_path,
                                                   capsys):
-    from mmlight.engine.hooks.channel_pruning_hook import SHAPES_KEY
-    from mmlight.compression.pruning.channel_pruning import (ChannelPruner,
-                                                      pruned_shapes)
+    from mmlight.compression.pruning import (SHAPES_KEY, ChannelPruner,
+                                             pruned_shapes)
     config = str(tmp_path / 'tiny.py')
     Config(dict(model=tiny_tsm_config, default_scope='mmlight')).dump(config)
     torch.manual_seed(0)

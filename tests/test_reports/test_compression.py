@@ -18,9 +18,9 @@ def checkpoints(synthfall_tiny, tiny_config, tmp_path_factory):
     """A tiny student's FP32 checkpoint, and a 50%-pruned copy saved as
     ChannelPruningHook saves it (pruned shapes in ``meta``)."""
     from mmlight.deployment import build_recognizer
-    from mmlight.engine.hooks.channel_pruning_hook import SHAPES_KEY
-    from mmlight.compression.pruning.channel_pruning import (
-        ChannelPruner, apply_unstructured_pruning, pruned_shapes)
+    from mmlight.compression.pruning import (SHAPES_KEY, ChannelPruner,
+                                             apply_unstructured_pruning,
+                                             pruned_shapes)
     from mmlight.utils import register_all_modules
     register_all_modules(init_default_scope=True)
     cfg = tiny_config('fall_mbv3s_tsm.py', synthfall_tiny)

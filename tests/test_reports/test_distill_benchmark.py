@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from mmlight.reports import distill_benchmark as distill_benchmark
+from mmlight.reports import common
 from mmlight.reports.distill_benchmark import (DISTILLED, STUDENT, TEACHER,
                                                   find_student_checkpoint,
                                                   format_distill_table,
@@ -151,7 +151,7 @@ def _split(commands, tool):
 def test_run_distill_benchmark_commands_and_results(tmp_path, monkeypatch,
                                                     teacher_ckpt):
     fake = FakeTools()
-    monkeypatch.setattr(distill_benchmark.subprocess, 'run', fake)
+    monkeypatch.setattr(common.subprocess, 'run', fake)
     work = str(tmp_path / 'bench')
     data_root = str(tmp_path / 'data')
     results = run_distill_benchmark(
@@ -216,14 +216,14 @@ def test_run_distill_benchmark_commands_and_results(tmp_path, monkeypatch,
 def test_run_distill_benchmark_resumes(tmp_path, monkeypatch, teacher_ckpt):
     work = str(tmp_path / 'bench')
     args = (TEACHER_CFG, teacher_ckpt, STUDENT_CFG, DISTILL_CFG, work, TOOLS)
-    monkeypatch.setattr(distill_benchmark.subprocess, 'run', FakeTools())
+    monkeypatch.setattr(common.subprocess, 'run', FakeTools())
     run_distill_benchmark(*args, seeds=(0, 1))
 
     # Finished runs are not trained again; a run interrupted by this
     # benchmark (train.log, a best_*.pth, no train.done) is.
     os.remove(osp.join(work, 'student_seed1', 'train.done'))
     fake = FakeTools()
-    monkeypatch.setattr(distill_benchmark.subprocess, 'run', fake)
+    monkeypatch.setattr(common.subprocess, 'run', fake)
     results = run_distill_benchmark(*args, seeds=(0, 1))
     trains = _split(fake.commands, 'train.py')
     assert [c[c.index('--work-dir') + 1] for c in trains] == [
@@ -234,7 +234,7 @@ def test_run_distill_benchmark_resumes(tmp_path, monkeypatch, teacher_ckpt):
 
     # skip_train never trains; a missing checkpoint is an error.
     fake = FakeTools()
-    monkeypatch.setattr(distill_benchmark.subprocess, 'run', fake)
+    monkeypatch.setattr(common.subprocess, 'run', fake)
     with pytest.raises(FileNotFoundError, match='student_seed5'):
         run_distill_benchmark(*args, seeds=(0, 5), skip_train=True)
     assert not _split(fake.commands, 'train.py')
@@ -242,7 +242,7 @@ def test_run_distill_benchmark_resumes(tmp_path, monkeypatch, teacher_ckpt):
 
 def test_run_distill_benchmark_failure(tmp_path, monkeypatch, teacher_ckpt):
     work = str(tmp_path / 'bench')
-    monkeypatch.setattr(distill_benchmark.subprocess, 'run',
+    monkeypatch.setattr(common.subprocess, 'run',
                         FakeTools(fail_on='distill_seed0'))
     with pytest.raises(RuntimeError) as err:
         run_distill_benchmark(TEACHER_CFG, teacher_ckpt, STUDENT_CFG,
@@ -271,7 +271,7 @@ def test_cli_prints_table(tmp_path, monkeypatch, capsys, teacher_ckpt):
     cli = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cli)
     fake = FakeTools()
-    monkeypatch.setattr(distill_benchmark.subprocess, 'run', fake)
+    monkeypatch.setattr(common.subprocess, 'run', fake)
     out = str(tmp_path / 'table.md')
     assert cli.main(['--teacher-ckpt', teacher_ckpt, '--work-dir',
                      str(tmp_path / 'w'), '--seeds', '3', '--epochs', '1',
@@ -279,8 +279,13 @@ def test_cli_prints_table(tmp_path, monkeypatch, capsys, teacher_ckpt):
     printed = capsys.readouterr().out
     assert '| distilled student | 1 | 60.0 ± 0.0 |' in printed
     assert open(out).read() == printed
-    assert {c[2] for c in fake.commands} == {TEACHER_CFG, STUDENT_CFG,
-                                             DISTILL_CFG}
+    # the defaults are the shipped configs (the installed .mim copy when
+    # mmlight is installed)
+    from mmlight.cli.common import shipped_dir
+    configs = shipped_dir('configs')
+    assert {c[2] for c in fake.commands} == {
+        osp.join(configs, osp.basename(p))
+        for p in (TEACHER_CFG, STUDENT_CFG, DISTILL_CFG)}
 
 
 def test_gap_closed_is_not_reported_when_the_student_beats_the_teacher():

@@ -1,31 +1,16 @@
 """tools/benchmark.py's logic: entries, one measured row of each kind the
-pipeline makes, the tables, the ratios against the targets, the plot."""
+pipeline makes, the tables, the ratios against the targets, the plot (its
+command line: tests/test_cli/test_benchmark_tool.py)."""
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
 
 from mmlight.reports import edge_benchmark as eb
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from benchmark_rows import FP32, LIGHT, TEACHER
 
-TEACHER = dict(name='teacher', trained=True, size_mb=100.0, params=25e6,
-               flops=2e9, peak_infer_mb=600.0, peak_train_mb=3000.0,
-               train_batch=8, clips_per_s={1: 10.0, 8: 20.0},
-               max_clips_per_s=20.0, max_batch=8, latency_ms=100.0,
-               fall_accuracy=0.98, fall_recall=0.97, hard_negative_acc=0.96,
-               top1=0.93, threads=2, device='cpu', error=None,
-               kind='torch', config='t.py', file='t.pth')
-# the PyTorch model the INT8 file was quantized from
-FP32 = dict(TEACHER, name='fp32', size_mb=2.0, peak_train_mb=500.0,
-            config='s.py', file='s.pth')
-LIGHT = dict(TEACHER, name='int8', size_mb=0.5, params=None, flops=None,
-             peak_infer_mb=40.0, peak_train_mb=None,
-             clips_per_s={1: 200.0, 8: 400.0}, max_clips_per_s=400.0,
-             latency_ms=5.0, fall_accuracy=0.97, top1=0.90, kind='onnx',
-             config='s.py', file='s.onnx')
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def test_parse_entry():
@@ -125,15 +110,6 @@ def test_plot(tmp_path):
                                str(tmp_path / 'none.png'))
 
 
-def test_enable_checkpointing(tiny_tsm_config):
-    from mmlight.registry import MODELS
-    model = MODELS.build(tiny_tsm_config)
-    assert not model.backbone.with_cp
-    assert eb.enable_checkpointing(model) >= 1
-    assert model.backbone.with_cp
-    assert eb.enable_checkpointing(torch.nn.Linear(2, 2)) == 0
-
-
 @pytest.mark.slow
 def test_measure_entries(synthfall_tiny, tiny_config, tmp_path):
     """A trained row (weights-only size, every column), the same model as
@@ -203,15 +179,6 @@ def test_measure_entries(synthfall_tiny, tiny_config, tmp_path):
         eb.time_entries(entries, rows, rounds=0)
 
 
-def test_cli_rejects_bad_entries():
-    out = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'benchmark.py'),
-         'configs/fall_mbv3s_tsm.py', '--work-dir', 'w'],
-        capture_output=True, text=True, cwd=REPO)
-    assert out.returncode == 2
-    assert 'expected NAME=CONFIG' in out.stderr
-
-
 def test_output_path_is_under_the_work_dir_unless_absolute(tmp_path):
     assert eb.output_path('table.md', 'w/bench') == osp.join('w/bench',
                                                              'table.md')
@@ -222,31 +189,3 @@ def test_output_path_is_under_the_work_dir_unless_absolute(tmp_path):
     assert eb.output_path('w/benchmark.md', 'w/bench') == osp.join(
         'w/bench', 'w/benchmark.md')
     assert eb.output_path(None, 'w') is None
-
-
-def test_cli_writes_relative_outputs_under_the_work_dir(tmp_path,
-                                                        monkeypatch,
-                                                        capsys):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_tool', osp.join(REPO, 'tools', 'benchmark.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    # the measurements are tested above; here only where the files go
-    monkeypatch.setattr(tool, 'measure_entry',
-                        lambda entry, *a, **k: dict(
-                            TEACHER if entry['name'] == 'teacher' else LIGHT))
-    monkeypatch.setattr(tool, 'time_entries', lambda *a, **k: None)
-    monkeypatch.chdir(tmp_path)
-    absolute = tmp_path / 'elsewhere' / 'rows.json'
-    assert tool.main(['teacher=a.py', 'int8=b.py', '--work-dir', 'W',
-                      '--out', 'table.md', '--png', 'plot.png',
-                      '--json', str(absolute)]) == 0
-    assert sorted(p.name for p in (tmp_path / 'W').iterdir()) == [
-        'plot.png', 'table.md']
-    assert '| teacher | 100.000 |' in (tmp_path / 'W' / 'table.md'
-                                       ).read_text()
-    assert absolute.is_file()
-    assert not (tmp_path / 'table.md').exists()
-    assert not (tmp_path / 'plot.png').exists()
-    assert f'plot: {osp.join("W", "plot.png")}' in capsys.readouterr().out

@@ -2,6 +2,7 @@
 own process; the memory-aware sampler's largest batch stays in budget by
 its own estimate."""
 import pytest
+import torch
 
 from mmlight.reports import training_memory as tm
 
@@ -29,6 +30,15 @@ def test_variants_and_sampler_row(synthfall_tiny, tiny_config):
     assert '1.00x' in table.splitlines()[2]
 
 
+def test_enable_checkpointing(tiny_tsm_config):
+    from mmlight.registry import MODELS
+    model = MODELS.build(tiny_tsm_config)
+    assert not model.backbone.with_cp
+    assert tm.enable_checkpointing(model) >= 1
+    assert model.backbone.with_cp
+    assert tm.enable_checkpointing(torch.nn.Linear(2, 2)) == 0
+
+
 def test_unknown_variant():
     with pytest.raises(ValueError, match='unknown variants'):
         tm.measure_training_memory('tiny', None, variants=['fp8'])
@@ -52,21 +62,18 @@ def test_every_packed_batch_trains_on_its_own_clips(tmp_path):
     its real clips in its own process, its peak beside the estimate."""
     import os.path as osp
 
-    from mmengine.config import Config
-
     from mmlight.datasets.synthfall import generate_dataset
-    from mmlight.reports.benchmark import (data_root_options,
-                                              parse_cfg_options)
-    from mmlight.utils import register_all_modules
+    from mmlight.reports.benchmark import data_root_options
+    from mmlight.reports.common import parse_cfg_options
+    from mmlight.utils import load_config, register_all_modules
     register_all_modules(init_default_scope=True)
     root = str(tmp_path / 'mixed')
     generate_dataset(root, num_clips=14, seed=0, width=64, height=48,
                      num_frames=16, mixed=True, progress=False)
     repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    cfg = Config.fromfile(osp.join(repo, 'configs',
-                                   'fall_mbv3s_tsm_mixed.py'))
-    cfg.merge_from_dict(parse_cfg_options(data_root_options(
-        root, num_workers=0)))
+    cfg = load_config(osp.join(repo, 'configs', 'fall_mbv3s_tsm_mixed.py'),
+                      parse_cfg_options(data_root_options(root,
+                                                          num_workers=0)))
     cfg.train_dataloader.batch_sampler.size_cache = f'{root}/sizes.json'
     cfg.model.backbone.backbone.width_mult = 0.5
     cfg.model.cls_head.in_channels = 288

@@ -8,7 +8,6 @@
 sees its deterministic test view of each clip (the config's test pipeline
 applied to the chosen split's annotation file).
 """
-import argparse
 import os.path as osp
 import sys
 
@@ -18,23 +17,7 @@ except ImportError:  # a checkout that is not installed
     sys.path.insert(
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmlight.models.utils.teacher_cache import cache_teacher_logits  # noqa: E402
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='the teacher config')
-    parser.add_argument('checkpoint', help='the teacher checkpoint')
-    parser.add_argument('--out', required=True, help='logits file to write')
-    parser.add_argument('--split', default='train', choices=['train', 'val',
-                                                              'test'],
-                        help="whose annotation file (default: 'train')")
-    parser.add_argument('--device', default='cpu', help="e.g. 'cuda'")
-    args = parser.parse_args()
-    n = cache_teacher_logits(args.config, args.checkpoint, args.out,
-                             args.split, args.device)
-    print(f'{args.out}: logits of {n} videos')
-
+from mmlight.cli.cache_teacher_logits import main  # noqa: E402
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

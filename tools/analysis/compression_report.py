@@ -15,92 +15,16 @@ size, params, GFLOPs, CPU clips/s at each batch size, peak memory, and
 accuracy, fall recall and hard-negative accuracy on the test split, and
 prints a markdown table (see :mod:`mmlight.reports.compression`).
 """
-import argparse
-import json
 import os.path as osp
 import sys
-from typing import List, Optional
 
 try:
     import mmlight  # noqa: F401
 except ImportError:  # a checkout that is not installed
     sys.path.insert(
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-    import mmlight  # noqa: F401
 
-from mmlight.reports.benchmark import (data_root_options,  # noqa: E402
-                                          load_classes, parse_cfg_options)
-from mmlight.utils import load_config  # noqa: E402
-from mmlight.reports.compression import (  # noqa: E402
-    build_compressed_models, format_compression_table,
-    measure_compressed_models)
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='the FP32 student\'s config')
-    parser.add_argument('checkpoint', help='the FP32 student\'s checkpoint')
-    parser.add_argument('--pruned', nargs=2, metavar=('CONFIG', 'CKPT'),
-                        help='the pruning config and the pruned, '
-                        'fine-tuned checkpoint (INT8 is made from it)')
-    parser.add_argument('--unstructured', nargs=2,
-                        metavar=('CONFIG', 'CKPT'),
-                        help='also an unstructured-pruning config and its '
-                        'fine-tuned checkpoint (zeros, same shapes)')
-    parser.add_argument('--work-dir', required=True,
-                        help='the compressed files go here')
-    parser.add_argument('--data-root',
-                        help='SynthFall folder replacing the configs\' one')
-    parser.add_argument('--calib-batches', type=int, default=16,
-                        help='val batches for INT8 calibration')
-    parser.add_argument('--threads', type=int, default=2,
-                        help='CPU threads of every model (default: 2)')
-    parser.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 8])
-    parser.add_argument('--rounds', type=int, default=3,
-                        help='interleaved timing rounds (median kept)')
-    parser.add_argument('--no-onnx', action='store_true',
-                        help='PyTorch rows only')
-    parser.add_argument('--no-memory', action='store_true',
-                        help='skip peak memory (a fresh process a model)')
-    parser.add_argument('--max-test-batches', type=int,
-                        help='evaluate on this many test batches only')
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='key=value overrides for both configs')
-    parser.add_argument('--out', help='also write the table here')
-    parser.add_argument('--json', help='write all raw numbers here')
-    args = parser.parse_args(argv)
-
-    options = list(args.cfg_options)
-    if args.data_root:
-        options = data_root_options(osp.abspath(args.data_root)) + options
-    options = parse_cfg_options(options)
-    cfg = load_config(args.config, options)
-    pruned_cfg = pruned_ckpt = None
-    if args.pruned:
-        pruned_cfg = load_config(args.pruned[0], options)
-        pruned_ckpt = args.pruned[1]
-    sparse_cfg = sparse_ckpt = None
-    if args.unstructured:
-        sparse_cfg = load_config(args.unstructured[0], options)
-        sparse_ckpt = args.unstructured[1]
-    specs = build_compressed_models(
-        cfg, args.checkpoint, args.work_dir, pruned_cfg, pruned_ckpt,
-        calib_batches=args.calib_batches, onnx=not args.no_onnx,
-        unstructured_cfg=sparse_cfg, unstructured_ckpt=sparse_ckpt)
-    rows = measure_compressed_models(
-        specs, cfg, load_classes(cfg, args.data_root), threads=args.threads,
-        batch_sizes=args.batch_sizes, rounds=args.rounds,
-        memory=not args.no_memory, max_test_batches=args.max_test_batches)
-    table = format_compression_table(rows, args.threads)
-    print(table)
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write(table + '\n')
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(rows, f, indent=2, default=str)
-    return 0
-
+from mmlight.cli.compression_report import main  # noqa: E402
 
 if __name__ == '__main__':
     sys.exit(main())

@@ -12,7 +12,7 @@ import sys
 
 try:
     import mmlight  # noqa: F401
-except ImportError:  # running from a checkout that is not installed
+except ImportError:  # a checkout that is not installed
     sys.path.insert(
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 

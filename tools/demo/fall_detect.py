@@ -16,10 +16,9 @@ import sys
 
 try:
     import mmlight  # noqa: F401
-except ImportError:  # running from a checkout that is not installed
+except ImportError:  # a checkout that is not installed
     sys.path.insert(
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-    import mmlight  # noqa: F401
 
 from mmlight.cli.fall_detect import main  # noqa: E402
 

@@ -13,22 +13,7 @@ except ImportError:  # a checkout that is not installed
     sys.path.insert(
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmlight.deployment import (build_test_onnx_parser,  # noqa: E402
-                                evaluate_onnx, format_metrics)
-from mmlight.utils.checkpoint_io import check_file  # noqa: E402
-from mmlight.utils import load_config  # noqa: E402
-
-
-def main() -> None:
-    args = build_test_onnx_parser().parse_args()
-    check_file(args.model, 'ONNX or OpenVINO model')
-    cfg = load_config(args.config, args.cfg_options)
-    result = evaluate_onnx(cfg, args.model, num_threads=args.threads,
-                           dump=args.dump, progress=True)
-    print(format_metrics(result['metrics']))
-    if args.dump:
-        print(f'predictions written to {args.dump}')
-
+from mmlight.cli.test_onnx import main  # noqa: E402
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -4,7 +4,6 @@
         work_dirs/fall_mbv3_distill/best_acc_top1_epoch_14.pth student.pth
     python tools/test.py configs/fall_mbv3s_tsm.py student.pth
 """
-import argparse
 import os.path as osp
 import sys
 
@@ -14,17 +13,7 @@ except ImportError:  # a checkout that is not installed
     sys.path.insert(
         0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmlight.compression.student_checkpoint import \
-    export_student_checkpoint  # noqa: E402
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('checkpoint', help='a VideoDistill checkpoint')
-    parser.add_argument('out', help='where to write the student checkpoint')
-    args = parser.parse_args()
-    print(export_student_checkpoint(args.checkpoint, args.out))
-
+from mmlight.cli.extract_student import main  # noqa: E402
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -167,7 +167,7 @@ class MemoryAwareBatchSampler(BatchSampler):
                  scale: float = 1.0,
                  pool_batches: int = 16,
                  size_cache: Optional[str] = None) -> None:
-        from mmlight.models.utils.checks import check_positive_int
+        from mmlight.utils.checks import check_positive_int
         from mmlight.measure.memory_probe import parse_memory
         super().__init__(sampler, check_positive_int('batch_size',
                                                      batch_size), False)

@@ -1,3 +1,10 @@
+"""Hooks that orchestrate training (each calls a tested module that holds
+the math): channel and unstructured pruning steps between fine-tuning
+epochs (on a shared :class:`BasePruningHook`), the distillation loss
+schedule, precise BatchNorm statistics, random states and the parameter
+schedule of resumed runs, a stable ``best.pth`` link and student-only
+checkpoints of a distillation run."""
+from .base_pruning_hook import BasePruningHook
 from .best_checkpoint_link_hook import BestCheckpointLinkHook
 from .channel_pruning_hook import ChannelPruningHook
 from .distill_schedule_hook import DistillScheduleHook
@@ -5,8 +12,10 @@ from .precise_bn_hook import PreciseBNHook
 from .random_state_hook import RandomStateHook
 from .resume_schedule_hook import ResumeScheduleHook
 from .student_checkpoint_hook import StudentCheckpointHook
+from .unstructured_pruning_hook import UnstructuredPruningHook
 
 __all__ = [
-    'BestCheckpointLinkHook', 'ChannelPruningHook', 'DistillScheduleHook', 'PreciseBNHook',
-    'RandomStateHook', 'ResumeScheduleHook', 'StudentCheckpointHook'
+    'BasePruningHook', 'BestCheckpointLinkHook', 'ChannelPruningHook',
+    'DistillScheduleHook', 'PreciseBNHook', 'RandomStateHook',
+    'ResumeScheduleHook', 'StudentCheckpointHook', 'UnstructuredPruningHook'
 ]

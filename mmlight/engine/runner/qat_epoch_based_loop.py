@@ -3,7 +3,7 @@ end."""
 import logging
 import os.path as osp
 import time
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 from mmengine.logging import print_log
@@ -11,14 +11,16 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop
 from torch.utils.data import DataLoader
 
-from mmlight.engine.runner.ptq_loop import dataset_classes
+from mmlight.compression.optimizer import rebind_optimizer
 from mmlight.compression.quantization.pt2e import (ExportedBackbone,
-                                               build_quantizer,
-                                               check_recognizer, convert,
-                                               export_backbone, prepare_ptq,
-                                               save_quantized_recognizer)
-from mmlight.registry import LOOPS
+                                                   build_quantizer,
+                                                   check_recognizer, convert,
+                                                   export_backbone,
+                                                   prepare_ptq,
+                                                   save_quantized_recognizer)
+from mmlight.engine.runner.ptq_loop import dataset_classes
 from mmlight.measure.complexity import infer_input_shape
+from mmlight.registry import LOOPS
 
 __all__ = ['QATEpochBasedLoop']
 
@@ -33,8 +35,9 @@ class QATEpochBasedLoop(EpochBasedTrainLoop):
     batch, a multiple of ``num_segments``), inserts torchao's X86 fake
     quantizers with ``prepare_qat_pt2e`` (BatchNorm stays trainable inside
     the graph), swaps it in as an
-    :class:`~mmlight.compression.quantization.pt2e.ExportedBackbone` and points
-    the optimizer's parameter groups at the graph's parameters. The
+    :class:`~mmlight.compression.quantization.pt2e.ExportedBackbone` and
+    points the optimizer's parameter groups at the graph's parameters
+    (:func:`~mmlight.compression.optimizer.rebind_optimizer`). The
     wrapper's ``train()``/``eval()`` rewrite the graph's BatchNorm ops
     (torchao's ``move_exported_model_to_train/eval``), so validation
     evaluates the fake-quantized model with running statistics; observers
@@ -174,7 +177,8 @@ class QATEpochBasedLoop(EpochBasedTrainLoop):
             for n, p in model.named_parameters()
         }
         optimizer = self.runner.optim_wrapper.optimizer
-        moved = _repoint_optimizer(optimizer, old, new)
+        rebound = rebind_optimizer(optimizer, old, new)
+        moved = len(rebound.replaced) + len(rebound.removed)
         graph_params = {id(p) for p in model.backbone.parameters()}
         held = sum(id(p) in graph_params for g in optimizer.param_groups
                    for p in g['params'])
@@ -225,34 +229,3 @@ class QATEpochBasedLoop(EpochBasedTrainLoop):
             loop.evaluator.process(data_samples=outputs, data_batch=data_batch)
         return loop.evaluator.evaluate(len(loop.dataloader.dataset))
 
-
-def _repoint_optimizer(optimizer: torch.optim.Optimizer,
-                       old: Dict[str, torch.nn.Parameter],
-                       new: Dict[str, torch.nn.Parameter]) -> int:
-    """Replace the old parameters in the param groups by the new ones of
-    the same name, keeping each group's options; new parameters that no
-    group holds join the first group.
-
-    Returns:
-        int: The number of parameters replaced by another object.
-    """
-    by_id = {id(p): new.get(n) for n, p in old.items()}
-    moved = 0
-    held = set()
-    for group in optimizer.param_groups:
-        params: Sequence[torch.nn.Parameter] = group['params']
-        swapped = []
-        for p in params:
-            q = by_id.get(id(p), p)
-            if q is not p:
-                moved += 1
-                optimizer.state.pop(p, None)
-            if q is not None:  # None: gone from the model
-                swapped.append(q)
-                held.add(id(q))
-        group['params'] = swapped
-    missing = [p for p in new.values() if p.requires_grad
-               and id(p) not in held]
-    if missing:
-        optimizer.param_groups[0]['params'].extend(missing)
-    return moved

@@ -240,10 +240,26 @@ class VideoDistill(BaseModel):
         return [student_view(clip, idx, input_format, view.get('size'))
                 for clip, idx in zip(clips, indices)]
 
-    def _student_inputs(self,
-                        clips: List[torch.Tensor],
-                        indices: Optional[List[torch.Tensor]] = None
-                        ) -> List[torch.Tensor]:
+    def student_inputs(self,
+                       clips: List[torch.Tensor],
+                       indices: Optional[List[torch.Tensor]] = None
+                       ) -> List[torch.Tensor]:
+        """The student's view of decoded teacher-format clips.
+
+        Args:
+            clips: Per-sample clips in NCTHW layout, ``(num_clips, C, T, H,
+                W)``, raw (not yet normalised), e.g. a training batch after
+                this model's own ``data_preprocessor``.
+            indices: Each clip's frames (along ``T``). Defaults to None:
+                ``student_view``'s sampling (random frames only in
+                training).
+
+        Returns:
+            list[torch.Tensor]: Per-sample student inputs for its own data
+            preprocessor: ``(num_clips * t, C, h, w)`` for an NCHW student,
+            ``(num_clips, C, t, h, w)`` for an NCTHW one (``t`` frames of
+            ``student_view``'s size).
+        """
         if indices is None:
             indices = self._indices(clips, self.s_view)
         return self._cut(clips, indices, self.s_view, self.student_format)
@@ -284,7 +300,7 @@ class VideoDistill(BaseModel):
         """Run the student on a training batch (for ``PreciseBNHook``)."""
         data = model.data_preprocessor(batch, False)
         s_data = model.student.data_preprocessor(
-            dict(inputs=model._student_inputs(data['inputs']),
+            dict(inputs=model.student_inputs(data['inputs']),
                  data_samples=data['data_samples']), False)
         model.student(s_data['inputs'], mode='tensor')
 
@@ -311,7 +327,7 @@ class VideoDistill(BaseModel):
             with self.distiller.teacher_recorders, torch.no_grad():
                 self.teacher._forward(t_inputs, stage='head')
         s_data = self.student.data_preprocessor(
-            dict(inputs=self._student_inputs(inputs, s_indices),
+            dict(inputs=self.student_inputs(inputs, s_indices),
                  data_samples=data_samples), True)
         with self.distiller.student_recorders:
             student_losses = self.student(

@@ -14,7 +14,7 @@ from mmlight.models.utils.block_tracing import (DEFAULT_BLOCK_TYPES,
                                                 BlockInfo, find_blocks,
                                                 has_shortcut, trace_blocks)
 from mmlight.models.utils.activation_checkpoint import set_checkpointing
-from mmlight.models.utils.checks import check_positive_int
+from mmlight.utils.checks import check_positive_int
 from mmlight.models.utils.pretrained import map_state_dict, read_state_dict
 from mmlight.registry import MODELS
 

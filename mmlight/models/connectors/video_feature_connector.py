@@ -6,7 +6,7 @@ import torch.nn as nn
 from mmrazor.models.architectures.connectors.base_connector import \
     BaseConnector
 
-from mmlight.models.utils.checks import check_positive_int
+from mmlight.utils.checks import check_positive_int
 from mmlight.models.utils.video_features import to_video_features
 from mmlight.registry import MODELS
 

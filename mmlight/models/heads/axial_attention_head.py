@@ -13,7 +13,8 @@ from mmengine.model.weight_init import normal_init, trunc_normal_
 from torch.utils.checkpoint import checkpoint
 
 from mmlight.models.layers.attention import TransformerBlock
-from mmlight.models.utils.checks import check_positive_int
+from mmlight.utils.checks import (check_dropout_ratio, check_heads,
+                                          check_positive_int)
 from mmlight.models.utils.video_features import to_video_features
 from mmlight.models.utils.weight_init import init_transformer_weights
 from mmlight.registry import MODELS
@@ -75,14 +76,10 @@ class AxialAttentionHead(BaseHead):
                  init_std: float = 0.02,
                  **kwargs) -> None:
         super().__init__(num_classes, in_channels, **kwargs)
-        if embed_dims < 1 or num_heads < 1 or embed_dims % num_heads != 0:
-            raise ValueError(f'`embed_dims` ({embed_dims}) must be a positive'
-                             f' multiple of `num_heads` ({num_heads})')
+        check_heads(embed_dims, num_heads)
         check_positive_int('num_layers', num_layers)
         check_positive_int('max_frames', max_frames)
-        if not 0.0 <= dropout_ratio < 1.0:
-            raise ValueError(
-                f'`dropout_ratio` must be in [0, 1), got {dropout_ratio}')
+        check_dropout_ratio(dropout_ratio)
         self.embed_dims = embed_dims
         self.with_cp = with_cp
         self.init_std = init_std

@@ -12,17 +12,12 @@ from mmaction.models.heads.base import BaseHead
 from mmengine.model.weight_init import constant_init, normal_init
 
 from mmlight.models.utils.activation_checkpoint import checkpoint_bn_safe
+from mmlight.utils.checks import (check_dropout_ratio, check_odd_kernel,
+                                          check_positive_int)
 from mmlight.models.utils.video_features import to_video_features
 from mmlight.registry import MODELS
 
 __all__ = ['Conv2Plus1DHead']
-
-
-def _check_odd_kernel(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) \
-            or value < 1 or value % 2 == 0:
-        raise ValueError(f'`{name}` must be an odd positive int (1, 3, 5, '
-                         f'...), got {value!r}')
 
 
 @MODELS.register_module()
@@ -75,19 +70,11 @@ class Conv2Plus1DHead(BaseHead):
                  init_std: float = 0.01,
                  **kwargs) -> None:
         super().__init__(num_classes, in_channels, **kwargs)
-        if isinstance(in_channels, bool) or not isinstance(in_channels, int) \
-                or in_channels < 1:
-            raise ValueError(
-                f'`in_channels` must be a positive int, got {in_channels!r}')
-        if isinstance(mid_channels, bool) \
-                or not isinstance(mid_channels, int) or mid_channels < 1:
-            raise ValueError(f'`mid_channels` must be a positive int, got '
-                             f'{mid_channels!r}')
-        _check_odd_kernel('spatial_kernel', spatial_kernel)
-        _check_odd_kernel('temporal_kernel', temporal_kernel)
-        if not 0.0 <= dropout_ratio < 1.0:
-            raise ValueError(
-                f'`dropout_ratio` must be in [0, 1), got {dropout_ratio}')
+        check_positive_int('in_channels', in_channels)
+        check_positive_int('mid_channels', mid_channels)
+        check_odd_kernel('spatial_kernel', spatial_kernel)
+        check_odd_kernel('temporal_kernel', temporal_kernel)
+        check_dropout_ratio(dropout_ratio)
         self.mid_channels = mid_channels
         self.with_cp = with_cp
         self.init_std = init_std

@@ -3,7 +3,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from mmlight.models.utils.checks import check_positive_int
+from mmlight.utils.checks import check_positive_int
 
 __all__ = ['DepthwiseTemporalConv']
 

@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from mmlight.models.utils.checks import check_positive_int
+from mmlight.utils.checks import check_positive_int
 
 __all__ = ['TemporalShift', 'set_streaming', 'temporal_shift']
 

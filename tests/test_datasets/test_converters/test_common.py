@@ -4,8 +4,9 @@ import warnings
 
 import pytest
 
+from mmlight.cli.convert_fall_dataset import (DEFAULT_RATIOS, build_parser,
+                                              main)
 from mmlight.datasets.converters import ClipRecord, split_records
-from mmlight.cli.convert_fall_dataset import DEFAULT_RATIOS, build_parser, main
 
 
 def test_split_keeps_groups_whole_and_every_class_everywhere():

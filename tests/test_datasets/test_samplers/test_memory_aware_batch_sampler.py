@@ -174,8 +174,8 @@ def test_mixed_config_trains_on_clips_of_their_own_size(config, tmp_path):
     from mmengine.runner import Runner
 
     from mmlight.datasets.synthfall import generate_dataset
-    from mmlight.reports.benchmark import data_root_options, \
-        parse_cfg_options
+    from mmlight.reports.benchmark import data_root_options
+    from mmlight.reports.common import parse_cfg_options
     root = str(tmp_path / 'mixed')
     generate_dataset(root, num_clips=21, seed=0, width=64, height=48,
                      num_frames=16, mixed=True, progress=False)

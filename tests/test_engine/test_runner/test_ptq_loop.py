@@ -98,7 +98,8 @@ def test_tools_test_quantizes_calibrates_evaluates_and_saves(
     # from the reference's q/dq ops, so a clip may change its prediction
     from mmengine.runner import Runner
 
-    from mmlight.cli.common import build_test_parser, merge_test_args
+    from mmlight.cli.common import merge_test_args
+    from mmlight.cli.test import build_parser as build_test_parser
     printed = float(re.search(r'acc/top1: ([0-9.]+)', log).group(1))
     # (test_int8_runtime.py holds the compiled program to the reference)
     for runtime in ('reference', 'inductor'):
@@ -126,7 +127,8 @@ def test_dynamic_mode_quantizes_linear_layers_in_a_runner(
     from mmengine.runner import Runner
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    from mmlight.cli.common import build_test_parser, merge_test_args
+    from mmlight.cli.common import merge_test_args
+    from mmlight.cli.test import build_parser as build_test_parser
     ckpt, _ = checkpoint
     args = build_test_parser().parse_args([
         INT8, str(ckpt), '--work-dir', str(tmp_path), '--cfg-options',

@@ -103,7 +103,7 @@ def test_kd_loss_uses_both_networks_outputs(teacher_ckpt):
     with torch.no_grad():
         t = algo.teacher.data_preprocessor(dict(batch), False)
         t_logits = algo.teacher._forward(t['inputs'], stage='head')
-        views = algo._student_inputs(batch['inputs'])
+        views = algo.student_inputs(batch['inputs'])
         s = algo.student.data_preprocessor(
             dict(inputs=views, data_samples=batch['data_samples']), False)
         s_logits = algo.student._forward(s['inputs'], stage='head')
@@ -164,7 +164,7 @@ def test_cached_teacher_logits_replace_the_teacher(teacher_ckpt, tmp_path):
         sample.set_metainfo(dict(filename=name))
     losses = algo.loss(**algo.data_preprocessor(batch, True))
     with torch.no_grad():
-        views = algo._student_inputs(batch['inputs'])
+        views = algo.student_inputs(batch['inputs'])
         s = algo.student.data_preprocessor(
             dict(inputs=views, data_samples=batch['data_samples']), False)
         s_logits = algo.student._forward(s['inputs'], stage='head')
@@ -196,10 +196,10 @@ def test_random_student_view_only_in_training(teacher_ckpt):
                  student_view=dict(num_frames=4, sampling='random')).train()
     clips = _batch(n=1, t=8)['inputs']
     torch.manual_seed(0)
-    views = {tuple(algo._student_inputs(clips)[0][:, 0, 0, 0].tolist())
+    views = {tuple(algo.student_inputs(clips)[0][:, 0, 0, 0].tolist())
              for _ in range(20)}
     assert len(views) > 1
-    fixed = algo.eval()._student_inputs(clips)[0]
+    fixed = algo.eval().student_inputs(clips)[0]
     torch.testing.assert_close(fixed, clips[0][0, :, 1::2].transpose(0, 1))
     with pytest.raises(ValueError, match='student_view.sampling'):
         _algo(teacher_ckpt, student_view=dict(sampling='dense'))
