@@ -119,7 +119,9 @@ class FakeTools:
         os.makedirs(work_dir, exist_ok=True)
         if tool == 'train.py':
             open(osp.join(work_dir, 'best_acc_top1_epoch_2.pth'), 'w').close()
-            if cmd[2] == DISTILL_CFG:  # StudentCheckpointHook's export
+            # StudentCheckpointHook's export (the shipped config: the
+            # checkout's or the installed .mim copy)
+            if osp.basename(cmd[2]) == osp.basename(DISTILL_CFG):
                 open(osp.join(work_dir, 'best_acc_top1_epoch_2_student.pth'),
                      'w').close()
         else:
