@@ -12,20 +12,13 @@
 # The `*_student.pth` files this run writes carry the pruned shapes relative
 # to the plain student, so they load with fall_mbv3_prune.py (tools/test.py,
 # the INT8 configs, export and benchmark tools reshape before loading).
-_base_ = ['./fall_mbv3_distill_r18.py']
+_base_ = ['./fall_mbv3_distill_r18.py', './_base_/pruning_40.py']
 
 model = dict(student_ckpt='work_dirs/pipeline_cpu/distill/student.pth')
 
 custom_hooks = [
     dict(type='PreciseBNHook', num_samples=256),
-    dict(
-        type='ChannelPruningHook',
-        pruner=dict(
-            importance='magnitude',
-            pruning_ratio=0.4,
-            global_pruning=False,
-            round_to=8),
-        prune_at=[0]),
+    _base_.channel_pruning_hook,
     dict(type='StudentCheckpointHook'),
 ]
 

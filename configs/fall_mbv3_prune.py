@@ -14,21 +14,14 @@
 # Checkpoints of this run carry the pruned shapes in their meta; test them
 # with this config (the hook reshapes the model before loading):
 #   python tools/test.py configs/fall_mbv3_prune.py <work_dir>/best_*.pth
-_base_ = ['./fall_mbv3s_tsm.py']
+_base_ = ['./fall_mbv3s_tsm.py', './_base_/pruning_40.py']
 
 student_ckpt = 'work_dirs/demo/student_tsm/best.pth'  # trained FP32 student
 load_from = student_ckpt
 
 custom_hooks = [
     dict(type='PreciseBNHook', num_samples=256),
-    dict(
-        type='ChannelPruningHook',
-        pruner=dict(
-            importance='magnitude',
-            pruning_ratio=0.4,
-            global_pruning=False,
-            round_to=8),
-        prune_at=[0]),
+    _base_.channel_pruning_hook,
 ]
 
 # Fine-tuning: no warm-up, cosine from half the student's learning rate.

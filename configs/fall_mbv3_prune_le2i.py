@@ -1,20 +1,13 @@
 # The distilled Le2i student (fall_mbv3_distill_le2i.py's student
 # checkpoint) with 40% of its channels pruned (torch-pruning, as
 # fall_mbv3_prune.py) and fine-tuned on the Le2i windows.
-_base_ = ['./fall_mbv3s_tsm_le2i.py']
+_base_ = ['./fall_mbv3s_tsm_le2i.py', './_base_/pruning_40.py']
 
 load_from = 'work_dirs/real/distill/student.pth'
 
 custom_hooks = [
     dict(type='PreciseBNHook', num_samples=256),
-    dict(
-        type='ChannelPruningHook',
-        pruner=dict(
-            importance='magnitude',
-            pruning_ratio=0.4,
-            global_pruning=False,
-            round_to=8),
-        prune_at=[0]),
+    _base_.channel_pruning_hook,
 ]
 
 max_epochs = 4
