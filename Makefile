@@ -92,6 +92,7 @@ P_ROOMS          ?= 3
 P_TEACHER        ?= fall_slowfast_r50_teacher
 P_DISTILL        ?= fall_mbv3_distill_slowfast
 P_DISTILL_OPTS   ?=
+P_TEACHER_LOGITS ?=
 P_PRUNE          ?= fall_mbv3_prune
 P_TEACHER_EPOCHS ?=
 P_STUDENT_EPOCHS ?=
@@ -101,12 +102,13 @@ else ifeq ($(PROFILE),cpu)
 P_CLIPS          ?= 1400
 P_ROOMS          ?= 1
 P_TEACHER        ?= fall_resnet18_tsm_teacher
-P_DISTILL        ?= fall_mbv3_distill_r18
+P_DISTILL        ?= fall_mbv3_distill_r18_cached
 P_DISTILL_OPTS   ?=
-P_PRUNE          ?= fall_mbv3_prune
+P_TEACHER_LOGITS ?= 1
+P_PRUNE          ?= fall_mbv3_prune_fall3x
 P_TEACHER_EPOCHS ?= 8
 P_STUDENT_EPOCHS ?= 16
-P_PRUNE_EPOCHS   ?= 4
+P_PRUNE_EPOCHS   ?= 10
 P_BASELINES      ?=
 else
 $(error PROFILE must be cpu or full, got $(PROFILE))
@@ -139,10 +141,22 @@ $(PW)/teacher/best.pth: $(PW)/data.done
 		--cfg-options $(P_OPTS)
 	test -e $@
 
-$(PW)/distill/student.pth: $(PW)/teacher/best.pth
+# P_TEACHER_LOGITS=1: the teacher runs once over the training clips (its
+# test view) and KD reads its logits (a P_DISTILL that packs 'filename',
+# e.g. fall_mbv3_distill_r18_cached.py), so an epoch is the student's step
+P_LOGITS = $(if $(P_TEACHER_LOGITS),$(PW)/distill/teacher_logits.pth)
+
+$(PW)/distill/teacher_logits.pth: $(PW)/teacher/best.pth
+	$(BIN)/python tools/analysis/cache_teacher_logits.py \
+		configs/$(P_TEACHER).py $(PW)/teacher/best.pth --out $@.tmp \
+		--cfg-options $(P_OPTS)
+	mv $@.tmp $@
+
+$(PW)/distill/student.pth: $(PW)/teacher/best.pth $(P_LOGITS)
 	$(BIN)/python tools/train.py configs/$(P_DISTILL).py \
 		--work-dir $(PW)/distill $(call epochs,$(P_STUDENT_EPOCHS)) \
-		--cfg-options model.teacher_ckpt=$(PW)/teacher/best.pth $(P_DISTILL_OPTS) \
+		--cfg-options model.teacher_ckpt=$(PW)/teacher/best.pth \
+		$(if $(P_LOGITS),model.teacher_logits=$(P_LOGITS)) $(P_DISTILL_OPTS) \
 		$(P_OPTS)
 	cp $$(ls -t $(PW)/distill/best_*_student.pth | head -n 1) $@
 

@@ -28,6 +28,19 @@ def _random_teacher_ckpt(cfg, tmp_path) -> str:
     return path
 
 
+def _random_logits(cfg, tmp_path) -> str:
+    """A logits cache for the two clips of `_check_distill_train_step`;
+    the config must pack the file name it looks them up by."""
+    from mmlight.models.utils.teacher import save_teacher_logits
+    pack = cfg.train_dataloader.dataset.pipeline[-1]
+    assert pack['type'] == 'PackActionInputs'
+    assert 'filename' in pack['meta_keys']
+    path = str(tmp_path / 'teacher_logits.pth')
+    save_teacher_logits({f'{i}.mp4': torch.randn(cfg.num_classes)
+                         for i in range(2)}, path, config='random')
+    return path
+
+
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
 def test_config_builds_and_forwards(path, tmp_path):
     cfg = Config.fromfile(path)
@@ -37,6 +50,8 @@ def test_config_builds_and_forwards(path, tmp_path):
     assert cfg.param_scheduler[-1]['end'] == cfg.train_cfg.max_epochs
     if cfg.model.type == 'VideoDistill':
         cfg.model.teacher_ckpt = _random_teacher_ckpt(cfg, tmp_path)
+        if cfg.model.get('teacher_logits'):
+            cfg.model.teacher_logits = _random_logits(cfg, tmp_path)
         if cfg.model.get('student_ckpt'):
             student = MODELS.build(cfg.model.student)
             cfg.model.student_ckpt = str(tmp_path / 'student.pth')
@@ -66,8 +81,8 @@ def _check_distill_train_step(cfg) -> None:
     assert pipeline[-2]['input_format'] == 'NCTHW'
     inputs = [torch.rand(1, 3, sampler['clip_len'], h, w) * 255
               for _ in range(2)]
-    samples = [ActionDataSample().set_gt_label(torch.tensor([i]))
-               for i in range(2)]
+    samples = [ActionDataSample(metainfo=dict(filename=f'{i}.mp4'))
+               .set_gt_label(torch.tensor([i])) for i in range(2)]
     losses = model(inputs, samples, mode='loss')
     assert any(k.startswith('distill.') for k in losses)
     assert all(torch.isfinite(v).all() for v in losses.values())

@@ -5,6 +5,8 @@ dataset and save its logits per video
 import argparse
 from typing import Optional, Sequence
 
+from mmlight.cli.common import add_cfg_options
+
 __all__ = ['build_parser', 'main']
 
 
@@ -20,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                               'test'],
                         help="whose annotation file (default: 'train')")
     parser.add_argument('--device', default='cpu', help="e.g. 'cuda'")
+    add_cfg_options(parser, help='override teacher config settings, '
+                    'key=value (e.g. train_dataloader.dataset.ann_file=...)')
     return parser
 
 
@@ -32,6 +36,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from mmlight.models.utils.teacher_cache import cache_teacher_logits
     args = build_parser().parse_args(argv)
     n = cache_teacher_logits(args.config, args.checkpoint, args.out,
-                             args.split, args.device)
+                             args.split, args.device, args.cfg_options)
     print(f'{args.out}: logits of {n} videos')
     return 0

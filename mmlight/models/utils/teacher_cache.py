@@ -1,5 +1,6 @@
 """Precompute a teacher's logits over a dataset (see VideoDistill)."""
 import copy
+from typing import Optional
 
 import torch
 from mmengine.dataset import pseudo_collate
@@ -15,7 +16,8 @@ __all__ = ['cache_teacher_logits']
 
 @torch.no_grad()
 def cache_teacher_logits(config: str, checkpoint: str, out: str,
-                         split: str = 'train', device: str = 'cpu') -> int:
+                         split: str = 'train', device: str = 'cpu',
+                         cfg_options: Optional[dict] = None) -> int:
     """Write the teacher's logits for every video of a split.
 
     The split's dataset is built with the config's test pipeline (one
@@ -28,11 +30,14 @@ def cache_teacher_logits(config: str, checkpoint: str, out: str,
         split: ``'train'``, ``'val'`` or ``'test'``. Defaults to
             ``'train'``.
         device: Where the teacher runs. Defaults to ``'cpu'``.
+        cfg_options: Overrides merged into the teacher config (e.g. the
+            split's ``ann_file`` and ``data_prefix``, as ``tools/train.py``
+            takes them). Defaults to None.
 
     Returns:
         int: Number of videos.
     """
-    cfg = load_config(config)
+    cfg = load_config(config, cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmlight'))
     model = MODELS.build(cfg.model)
     load_checkpoint_strict(model, checkpoint, what='teacher')
