@@ -82,8 +82,9 @@ quick-demo: teacher student distill
 # continues where it stopped. PROFILE=cpu (default) fits 2 CPU cores in
 # about half an hour; PROFILE=full is the GPU profile: more clips, the
 # configs' own epochs, the SlowFast-R50 teacher, and the student alone,
-# TSM-MobileNetV2 and X3D-S trained as baselines (in the cpu profile the
-# last two are measured untrained: cost only).
+# TSM-MobileNetV2 and X3D-S trained as baselines (in the cpu profile
+# P_UNTRAINED="fall_tsm_mobilenetv2 fall_x3d_s" adds the last two measured
+# untrained, cost only: 1.2 min more).
 PROFILE ?= cpu
 PW      ?= work_dirs/pipeline_$(PROFILE)
 ifeq ($(PROFILE),full)
