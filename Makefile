@@ -93,13 +93,11 @@ P_ROOMS          ?= 3
 P_TEACHER        ?= fall_slowfast_r50_teacher
 P_DISTILL        ?= fall_mbv3_distill_slowfast
 P_DISTILL_OPTS   ?=
-P_TEACHER_LOGITS ?=
 P_PRUNE          ?= fall_mbv3_prune
 P_TEACHER_EPOCHS ?=
 P_STUDENT_EPOCHS ?=
 P_PRUNE_EPOCHS   ?=
 P_BASELINES      ?= fall_mbv3s_tsm fall_tsm_mobilenetv2 fall_x3d_s
-P_UNTRAINED      ?=
 P_JOBS           ?= 1
 else ifeq ($(PROFILE),cpu)
 P_CLIPS          ?= 1400
@@ -107,18 +105,19 @@ P_ROOMS          ?= 1
 P_TEACHER        ?= fall_resnet18_tsm_teacher
 P_DISTILL        ?= fall_mbv3_distill_r18
 P_DISTILL_OPTS   ?=
-P_TEACHER_LOGITS ?=
 P_PRUNE          ?= fall_mbv3_prune_fall3x
 P_TEACHER_EPOCHS ?= 8
 P_STUDENT_EPOCHS ?= 16
 P_PRUNE_EPOCHS   ?= 10
 P_BASELINES      ?=
-P_UNTRAINED      ?=
 P_JOBS           ?= 2
 else
 $(error PROFILE must be cpu or full, got $(PROFILE))
 endif
 P_DATA  ?= data/synthfall_$(PROFILE)
+# both profiles: no teacher-logit cache, no untrained reference rows
+P_TEACHER_LOGITS ?=
+P_UNTRAINED      ?=
 epochs = $(if $(1),--epochs $(1))
 # every config reads the profile's SynthFall copy
 # $(call data_opts,ROOT[,SUFFIX][,EXTRA]): --cfg-options pointing every
