@@ -25,7 +25,7 @@ custom_hooks = [
 # Fine-tuning as fall_mbv3_prune.py: no warm-up, cosine from half the
 # student's learning rate.
 max_epochs = 8
-train_cfg = dict(max_epochs=max_epochs)
+train_cfg = dict(max_epochs=max_epochs, val_begin=1)  # every epoch
 optim_wrapper = dict(optimizer=dict(lr=5e-4))
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5,

@@ -19,7 +19,8 @@ model = dict(
                 for c in _base_.classes])))
 
 max_epochs = 10
-train_cfg = dict(max_epochs=max_epochs)
+# validated (Precise BN before it) from epoch 6: the best was the last
+train_cfg = dict(max_epochs=max_epochs, val_begin=6)
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5,
          by_epoch=True, begin=0, end=max_epochs, convert_to_iter_based=True),

@@ -15,3 +15,9 @@ model = dict(
     backbone=dict(backbone=dict(type='torchvision.resnet18')),
     cls_head=dict(in_channels=512))
 
+# Validation (and Precise BN before it) on the last half only: the best
+# epoch of a cosine schedule is a late one (8 of 8 in make demo), and each
+# skipped validation saves 11 s of 60 on 2 cores. --epochs 8 moves it to
+# epoch 5 (tools/train.py scales val_begin with the run).
+train_cfg = dict(val_begin=8)
+

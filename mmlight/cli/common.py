@@ -9,6 +9,7 @@ missing checkpoint or resume file fails before anything is built.
 """
 import argparse
 import gc
+import math
 import os
 import os.path as osp
 import sys
@@ -191,7 +192,9 @@ def set_max_epochs(cfg: Config, epochs: int) -> Config:
     ``T_max``/``end`` at the old length (the LR would sit at its minimum, or
     be cut off). Epoch-based schedulers whose ``end`` (or ``T_max``) equals
     the old ``max_epochs`` are moved to the new one; warm-ups that end
-    earlier are kept.
+    earlier are kept. A ``train_cfg.val_begin`` above 1 keeps its place in
+    the run: scaled with it, rounded up, never past the last epoch (a
+    config that validates its last half still does).
 
     Args:
         cfg (Config): Config with an epoch-based ``train_cfg``; modified in
@@ -208,6 +211,10 @@ def set_max_epochs(cfg: Config, epochs: int) -> Config:
         raise ValueError('--epochs needs an epoch-based train_cfg with '
                          'max_epochs')
     cfg.train_cfg.max_epochs = epochs
+    val_begin = cfg.train_cfg.get('val_begin', 1)
+    if isinstance(val_begin, int) and val_begin > 1:
+        cfg.train_cfg.val_begin = min(epochs,
+                                      math.ceil(val_begin * epochs / old))
     _rescale_schedules(cfg, old, epochs)
     return cfg
 

@@ -200,3 +200,17 @@ def test_run_tool_unwraps_a_recreated_worker_error(capsys):
         run_tool(worker, 'tools/train.py')
     assert capsys.readouterr().err.strip() == \
         'tools/train.py: error: video not found: a.mp4'
+
+
+@pytest.mark.parametrize('val_begin,epochs,expected', [
+    (8, 8, 5),    # the last half of 15 stays the last half of 8
+    (8, 16, 9),
+    (15, 4, 4),   # never past the last epoch: it is still validated
+    (1, 4, 1),
+])
+def test_epochs_scales_val_begin(val_begin, epochs, expected):
+    from mmlight.cli.common import set_max_epochs
+    c = schedule_cfg()
+    c.train_cfg.val_begin = val_begin
+    set_max_epochs(c, epochs)
+    assert c.train_cfg.val_begin == expected

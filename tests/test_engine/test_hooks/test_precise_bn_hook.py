@@ -1,6 +1,7 @@
 """PreciseBNHook in a real (small) Runner."""
 import pytest
 import torch
+from mmengine.evaluator import BaseMetric, Evaluator
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch import nn
@@ -97,3 +98,84 @@ def test_a_batch_sampler_loader_counts_clips(tmp_path):
     assert runner.train_dataloader.batch_size is None
     hook = next(h for h in runner.hooks if isinstance(h, PreciseBNHook))
     assert hook.last_used == 4  # 32 samples / batch 8
+
+
+class CountingHook(PreciseBNHook):
+    """Records the (1-based) epochs after which the statistics were redone."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.epochs = []
+
+    def after_train_epoch(self, runner):
+        before = self.last_used
+        self.last_used = None
+        super().after_train_epoch(runner)
+        if self.last_used is not None:
+            self.epochs.append(runner.epoch + 1)
+        else:
+            self.last_used = before
+
+
+def run_with_validation(tmp_path, hook_kwargs, **train_cfg):
+    hook = CountingHook(num_samples=16, **hook_kwargs)
+
+    class Metric(BaseMetric):
+        runs = []  # one entry per validation
+
+        def process(self, data_batch, data_samples):
+            self.results.append(1)
+
+        def compute_metrics(self, results):
+            Metric.runs.append(len(results))
+            return dict(acc=0.5)
+
+    runner = Runner(
+        model=ToyModel(),
+        work_dir=str(tmp_path),
+        train_dataloader=dict(dataset=ToyData(), batch_size=16,
+                              sampler=dict(type='DefaultSampler',
+                                           shuffle=True),
+                              collate_fn=dict(type='default_collate')),
+        val_dataloader=dict(dataset=ToyData(), batch_size=16,
+                            sampler=dict(type='DefaultSampler',
+                                         shuffle=False),
+                            collate_fn=dict(type='default_collate')),
+        val_evaluator=Evaluator(Metric()),
+        val_cfg=dict(type='ValLoop'),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.5)),
+        train_cfg=dict(by_epoch=True, **train_cfg),
+        custom_hooks=[hook],
+        default_hooks=dict(logger=dict(type='LoggerHook', interval=1)),
+        default_scope='mmlight',
+        randomness=dict(seed=0))
+    runner.train()
+    return hook.epochs, len(Metric.runs)
+
+
+@pytest.mark.parametrize('train_cfg,epochs', [
+    (dict(max_epochs=5), [1, 2, 3, 4, 5]),
+    (dict(max_epochs=6, val_begin=4), [4, 5, 6]),
+    (dict(max_epochs=5, val_interval=2), [2, 4, 5]),
+    # mmengine: interval 3 from the epoch before milestone 3 on
+    (dict(max_epochs=6, dynamic_intervals=[(3, 3)]), [1, 3, 6]),
+])
+def test_default_runs_before_each_validation(tmp_path, train_cfg, epochs):
+    # the epochs validated after are exactly those refreshed before
+    done, validations = run_with_validation(tmp_path, {}, **train_cfg)
+    assert done == epochs
+    assert validations == len(epochs)
+
+
+def test_an_interval_runs_whether_or_not_validation_follows(tmp_path):
+    done, validations = run_with_validation(
+        tmp_path, dict(interval=2), max_epochs=5, val_begin=5)
+    assert done == [2, 4, 5]
+    assert validations == 1
+
+
+def test_without_validation_it_runs_every_epoch(tmp_path):
+    hook = CountingHook(num_samples=16)
+    runner = make_runner(tmp_path, [hook])
+    runner.train()
+    assert hook.epochs == [1, 2]
