@@ -19,7 +19,8 @@ model = dict(
                 for c in _base_.classes])))
 
 max_epochs = 10
-# validated (Precise BN before it) from epoch 6: the best was the last
+# validated (Precise BN before it, default interval) from epoch 6 on: the
+# best epoch was the last
 train_cfg = dict(max_epochs=max_epochs, val_begin=6)
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5,
