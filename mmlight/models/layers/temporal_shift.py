@@ -37,21 +37,41 @@ def temporal_shift(x: torch.Tensor,
     if nt % num_segments != 0:
         raise ValueError(f'a batch of {nt} frames is not (N * T) with '
                          f'T=num_segments={num_segments}')
-    x = x.reshape(nt // num_segments, num_segments, c, h * w)
     fold = c // shift_div
     if fold == 0:
-        return x.reshape(nt, c, h, w)
-    # F.pad pads (HW, C, T) from the last dim backwards: (hw_l, hw_r, c_l,
-    # c_r, t_l, t_r); slicing + pad + cat keeps it export-friendly (no
-    # in-place writes into a zero buffer).
+        return x
+    if x.dim() == 4 and c > 1 and x.is_contiguous(
+            memory_format=torch.channels_last):
+        # Channels-last features shift as (N, T, HW, C) views, so the
+        # layout survives (an NCHW reshape would copy twice).
+        y = x.permute(0, 2, 3, 1).reshape(nt // num_segments, num_segments,
+                                          h * w, c)
+        out = _shift(y, fold, causal, dim=3)
+        return out.reshape(nt, h, w, c).permute(0, 3, 1, 2)
+    y = x.reshape(nt // num_segments, num_segments, c, h * w)
+    return _shift(y, fold, causal, dim=2).reshape(nt, c, h, w)
+
+
+def _shift(x: torch.Tensor, fold: int, causal: bool,
+           dim: int) -> torch.Tensor:
+    """The shift of ``x`` ``(N, T, ...)`` with channels on ``dim`` (2 or 3).
+
+    Slicing, ``F.pad`` along time and ``torch.cat`` keep it export-friendly
+    (no in-place writes into a zero buffer).
+    """
+    def channels(start: int, stop: Optional[int]) -> tuple:
+        index = [slice(None)] * x.dim()
+        index[dim] = slice(start, stop)
+        return tuple(index)
+
+    # F.pad pads from the last dim backwards; time is dim 1 of 4
+    before, after = [0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 1]
     if causal:
-        past = F.pad(x[:, :-1, :fold], (0, 0, 0, 0, 1, 0))
-        out = torch.cat([past, x[:, :, fold:]], dim=2)
-    else:
-        future = F.pad(x[:, 1:, :fold], (0, 0, 0, 0, 0, 1))
-        past = F.pad(x[:, :-1, fold:2 * fold], (0, 0, 0, 0, 1, 0))
-        out = torch.cat([future, past, x[:, :, 2 * fold:]], dim=2)
-    return out.reshape(nt, c, h, w)
+        past = F.pad(x[:, :-1][channels(0, fold)], before)
+        return torch.cat([past, x[channels(fold, None)]], dim=dim)
+    future = F.pad(x[:, 1:][channels(0, fold)], after)
+    past = F.pad(x[:, :-1][channels(fold, 2 * fold)], before)
+    return torch.cat([future, past, x[channels(2 * fold, None)]], dim=dim)
 
 
 class TemporalShift(nn.Module):

@@ -20,6 +20,18 @@ def _adapter(backbone=MBV3S, **kwargs):
     return TemporalAdapter(backbone, **kwargs)
 
 
+def _grad_fns(tensor):
+    seen, stack, names = set(), [tensor.grad_fn], []
+    while stack:
+        fn = stack.pop()
+        if fn is None or fn in seen:
+            continue
+        seen.add(fn)
+        names.append(type(fn).__name__)
+        stack.extend(f for f, _ in fn.next_functions)
+    return names
+
+
 def _count(model, cls):
     return sum(isinstance(m, cls) for m in model.modules())
 
@@ -133,6 +145,49 @@ def test_gradient_checkpointing_gives_identical_gradients():
         torch.testing.assert_close(b, a, msg=name)
 
 
+@pytest.mark.parametrize('backbone', [
+    MBV3S, dict(type='torchvision.resnet18')])
+def test_channels_last_is_the_same_network(backbone):
+    plain = _adapter(backbone, temporal_cfg=SHIFT)
+    fast = _adapter(backbone, temporal_cfg=SHIFT, channels_last=True)
+    fast.load_state_dict(plain.state_dict())
+    assert list(fast.state_dict()) == list(plain.state_dict())
+    assert fast.channels_last and not plain.channels_last
+    # float64: the comparison is of the math, not of kernels' rounding
+    plain.double()
+    fast.double()
+    assert [type(m) for m in fast.modules()] == \
+        [type(m) for m in plain.modules()]
+    x = torch.randn(8, 3, 48, 64, dtype=torch.float64)
+    outs = []
+    for model in (plain, fast):
+        model.train()
+        out = model(x)
+        (out * torch.linspace(-1, 1, out.numel()).view_as(out)).sum() \
+            .backward()
+        outs.append(out)
+    assert outs[1].is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(outs[1], outs[0])
+    for (name, p), q in zip(plain.named_parameters(), fast.parameters()):
+        torch.testing.assert_close(q.grad, p.grad, msg=name)
+    with torch.no_grad():
+        torch.testing.assert_close(fast.eval()(x), plain.eval()(x))
+    # in float32 training, MobileNetV3's 5x5 and strided depthwise convs
+    # take mmlight's weight gradient (ResNet-18 has none)
+    x = x.float()
+    fns = [_grad_fns(m.float().train()(x)) for m in (plain, fast)]
+    assert '_DepthwiseConv2dFunctionBackward' not in fns[0]
+    assert fns[1].count('_DepthwiseConv2dFunctionBackward') == \
+        (10 if backbone is MBV3S else 0)
+
+
+def test_export_sees_the_plain_memory_format():
+    adapter = _adapter(temporal_cfg=SHIFT, channels_last=True).eval()
+    program = torch.export.export(adapter, (torch.randn(8, 3, 32, 32), ))
+    targets = {str(n.target) for n in program.graph.nodes}
+    assert not [t for t in targets if 'clone' in t or 'contiguous' in t]
+
+
 def test_built_with_cp_from_config():
     adapter = MODELS.build(
         dict(type='TemporalAdapter', backbone=MBV3S, num_segments=2,
@@ -212,6 +267,7 @@ def test_num_segments_can_change_after_building():
     (dict(temporal_cfg=dict(type='conv', interval=0)), ValueError,
      'interval'),
     (dict(num_segments=0), ValueError, 'num_segments'),
+    (dict(channels_last='yes'), ValueError, 'channels_last'),
     (dict(block_types=('Nope', )), ValueError, 'found no blocks'),
     (dict(backbone=dict(type='torchvision.mobilenet_v3_small',
                         weights='DEFAULT')), ValueError, 'never downloads'),

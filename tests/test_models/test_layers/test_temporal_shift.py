@@ -90,3 +90,21 @@ def test_only_causal_shifts_stream():
     with pytest.raises(ValueError, match='temporal convolutions'):
         set_streaming(nn.Sequential(TemporalShift(4, 4, True),
                                     DepthwiseTemporalConv(8, 4)))
+
+
+@pytest.mark.parametrize('causal', [False, True])
+def test_channels_last_input_gives_the_same_shift_and_keeps_its_layout(
+        causal):
+    x = torch.randn(2 * 4, 16, 3, 5)
+    xl = x.contiguous(memory_format=torch.channels_last)
+    out = temporal_shift(x, 4, shift_div=4, causal=causal)
+    out_l = temporal_shift(xl, 4, shift_div=4, causal=causal)
+    assert torch.equal(out_l, out)
+    assert out_l.is_contiguous(memory_format=torch.channels_last)
+    # gradients flow back the same way
+    xl.requires_grad_()
+    x.requires_grad_()
+    weight = torch.randn_like(out)
+    (temporal_shift(x, 4, 4, causal) * weight).sum().backward()
+    (temporal_shift(xl, 4, 4, causal) * weight).sum().backward()
+    assert torch.equal(xl.grad, x.grad)
