@@ -71,6 +71,9 @@ def test_bad_inputs_are_named(irs, tmp_path):
                             str(tmp_path / 'm.xml'))
     with pytest.raises(ValueError, match='no batch'):
         quantize_openvino(fp32, str(tmp_path / 'q.xml'), [])
+    with pytest.raises(ValueError, match='overflow_fix'):
+        quantize_openvino(fp32, str(tmp_path / 'q.xml'), [np.zeros(1)],
+                          overflow_fix='sometimes')
     with pytest.raises(ValueError, match='preset'):
         quantize_openvino(fp32, str(tmp_path / 'q.xml'),
                           _clips(shape, 1, 1, 0), preset='fast')

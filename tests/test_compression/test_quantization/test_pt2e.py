@@ -135,6 +135,21 @@ def test_ptq_stays_close_to_fp32(student, converted):
     assert (got - ref).abs().max() < 0.5 * ref.abs().max()
 
 
+def _activation_ranges(graph):
+    return {tuple(n.args[3:5]) for n in graph.graph.nodes
+            if n.op == 'call_function'
+            and 'quantize_per_tensor' in str(n.target)}
+
+
+def test_activations_are_7_bit_unless_asked(student, converted):
+    # 7 bits: uint8 x int8 pairs cannot saturate vpmaddubsw (no VNNI)
+    assert _activation_ranges(converted) == {(0, 127)}
+    model = copy.deepcopy(student)
+    q.quantize_recognizer_static(model, [clips(2)],
+                                 quantizer_cfg=dict(reduce_range=False))
+    assert _activation_ranges(model.backbone.graph_module) == {(0, 255)}
+
+
 def test_converted_weights_are_int8_without_fp32_copies(converted):
     weights = [
         t for name, t in converted.named_buffers()
