@@ -100,7 +100,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error('--rounds must be >= 1')
     options = parse_cfg_options(args.cfg_options)
 
-    rows = []
+    rows, programs = [], {}
     for entry in entries:
         print(f'[benchmark] {entry["name"]}: {entry["config"]} '
               f'{entry["file"] or "(untrained)"}', file=sys.stderr)
@@ -110,7 +110,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             batch_sizes=args.batch_sizes, train_batch=args.train_batch,
             memory=not args.no_memory, timing=False,
             max_test_batches=args.max_test_batches,
-            int8_runtime=args.int8_runtime))
+            int8_runtime=args.int8_runtime, keep=programs))
     # speed last, all models side by side: interleaved rounds, medians
     print(f'[benchmark] timing {len(entries)} models, {args.rounds} '
           'interleaved rounds', file=sys.stderr)
@@ -118,7 +118,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                  cfg_options=options, threads=args.threads,
                  batch_sizes=args.batch_sizes, rounds=args.rounds,
                  min_seconds=args.min_seconds,
-                 int8_runtime=args.int8_runtime)
+                 int8_runtime=args.int8_runtime, loaded=programs)
     text = format_edge_table(rows) + '\n\n' + format_ratio_table(
         rows, args.reference)
     print(text)

@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help='interleaved timing rounds (median kept)')
     parser.add_argument('--no-onnx', action='store_true',
                         help='PyTorch rows only')
+    parser.add_argument('--int8-runtime', choices=['inductor', 'reference'],
+                        default='inductor',
+                        help='how .pt2 INT8 programs run: compiled by '
+                        'inductor (default) or their q/dq ops as they are '
+                        '(reference, for debugging)')
     parser.add_argument('--no-memory', action='store_true',
                         help='skip peak memory (a fresh process a model)')
     parser.add_argument('--max-test-batches', type=int,
@@ -89,7 +94,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     rows = measure_compressed_models(
         specs, cfg, load_classes(cfg, args.data_root), threads=args.threads,
         batch_sizes=args.batch_sizes, rounds=args.rounds,
-        memory=not args.no_memory, max_test_batches=args.max_test_batches)
+        memory=not args.no_memory, max_test_batches=args.max_test_batches,
+        int8_runtime=args.int8_runtime)
     table = format_compression_table(rows, args.threads)
     print(table)
     if args.out:

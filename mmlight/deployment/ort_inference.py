@@ -212,7 +212,7 @@ def evaluate_backends(cfg: Any,
         samples = data['data_samples']
         num_clips += len(samples)
         for name, backend in backends.items():
-            logits = np.asarray(backend(inputs), dtype=np.float32)
+            logits = _run_backend(backend, inputs, loader.batch_size)
             scores = _average_clip(model, logits, len(samples))
             labels = scores.argmax(dim=-1, keepdim=True)
             outputs = copy.deepcopy(samples)
@@ -239,6 +239,24 @@ def evaluate_backends(cfg: Any,
         if return_logits:
             results[name]['logits'] = np.concatenate(rec['logits'])
     return results
+
+
+def _run_backend(backend: Backend, inputs: np.ndarray,
+                 batch_size: Optional[int]) -> np.ndarray:
+    """``backend(inputs)`` as float32 logits. A backend compiled for static
+    shapes (``static_batch``: one graph per batch size, e.g.
+    :class:`~mmlight.compression.quantization.InductorProgram`) gets a short
+    last batch padded with zero clips to the loader's ``batch_size``, so an
+    evaluation compiles one graph, not two; the padding clips' rows (one
+    or one a view) are dropped (clips are scored independently)."""
+    n = len(inputs)
+    if getattr(backend, 'static_batch', False) and batch_size \
+            and n < batch_size:
+        pad = np.zeros((batch_size - n, ) + inputs.shape[1:], inputs.dtype)
+        logits = np.asarray(backend(np.concatenate([inputs, pad])),
+                            dtype=np.float32)
+        return logits[:n * (len(logits) // batch_size)]
+    return np.asarray(backend(inputs), dtype=np.float32)
 
 
 def deployed_runner(path: str, num_threads: int = 0) -> Backend:

@@ -183,6 +183,8 @@ def load_pt2_forward(path: str, runtime: str = 'inductor'
         return out.detach().numpy()
 
     run.program = program
+    # one graph per batch size: evaluators pad a short last batch
+    run.static_batch = getattr(program, 'static_batch', False)
     return run
 
 

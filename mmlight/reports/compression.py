@@ -208,17 +208,19 @@ def build_compressed_models(fp32_cfg: Any,
 
 
 # ---------------------------------------------------------------- measure
-def _backend(spec: ModelSpec, threads: int) -> Callable:
+def _backend(spec: ModelSpec, threads: int,
+             int8_runtime: str = 'inductor') -> Callable:
     from mmlight.deployment.ort_inference import OrtRecognizer
     from mmlight.deployment.recognizer import torch_backend
     if spec['kind'] == 'torch':
         return torch_backend(spec['model'])
     if spec['kind'] == 'pt2':
-        return load_pt2_forward(spec['path'])
+        return load_pt2_forward(spec['path'], int8_runtime)
     return OrtRecognizer(spec['path'], threads)
 
 
-def _loader(spec: ModelSpec, threads: int) -> tuple:
+def _loader(spec: ModelSpec, threads: int,
+            int8_runtime: str = 'inductor') -> tuple:
     if spec['kind'] == 'torch':
         cfg_dict = plain_cfg(spec['cfg'])
         if spec.get('dynamic_linear'):
@@ -226,7 +228,7 @@ def _loader(spec: ModelSpec, threads: int) -> tuple:
             return _load_torch, (cfg_dict, spec['fp32_path'], True)
         return _load_torch, (cfg_dict, spec['path'])
     if spec['kind'] == 'pt2':
-        return load_pt2_forward, (spec['path'], )
+        return load_pt2_forward, (spec['path'], int8_runtime)
     return _load_onnx, (spec['path'], threads)
 
 
@@ -239,7 +241,8 @@ def measure_compressed_models(specs: Sequence[ModelSpec],
                               min_iters: int = 10,
                               min_seconds: float = 1.0,
                               memory: bool = True,
-                              max_test_batches: Optional[int] = None
+                              max_test_batches: Optional[int] = None,
+                              int8_runtime: str = 'inductor'
                               ) -> List[Dict[str, Any]]:
     """Measure every model of :func:`build_compressed_models` side by side.
 
@@ -264,6 +267,10 @@ def measure_compressed_models(specs: Sequence[ModelSpec],
             Defaults to True.
         max_test_batches (int, optional): Evaluate on this many test
             batches only. Defaults to None (all).
+        int8_runtime (str): How ``.pt2`` INT8 programs run: ``'inductor'``
+            (compiled, one graph per batch size: what is deployed) or
+            ``'reference'`` (their q/dq ops as they are, no compilation).
+            Defaults to ``'inductor'``.
 
     Returns:
         list[dict]: One row a model: ``name``, ``kind``, ``path``,
@@ -285,7 +292,11 @@ def measure_compressed_models(specs: Sequence[ModelSpec],
     by_name = {s['name']: s for s in specs}
     fp32_paths = {s['name']: s['path'] for s in specs
                   if s['kind'] == 'torch'}
-    backends = {s['name']: _backend(s, threads) for s in specs}
+    if int8_runtime not in ('inductor', 'reference'):
+        raise ValueError('int8_runtime must be "inductor" or "reference", '
+                         f'got {int8_runtime!r}')
+    backends = {s['name']: _backend(s, threads, int8_runtime)
+                for s in specs}
 
     cost = {}
     for spec in specs:
@@ -299,8 +310,8 @@ def measure_compressed_models(specs: Sequence[ModelSpec],
     backends = {n: b for n, b in backends.items()
                 if by_name[n]['kind'] != 'onnx'}
 
-    loaders = {n: functools.partial(_backend, by_name[n], threads)
-               for n in names}
+    loaders = {n: functools.partial(_backend, by_name[n], threads,
+                                    int8_runtime) for n in names}
     loaders.update({n: (lambda b=b: b) for n, b in backends.items()})
     speed = time_interleaved(loaders, {n: shape[1:] for n in names},
                              batch_sizes, rounds, threads, min_iters,
@@ -327,7 +338,7 @@ def measure_compressed_models(specs: Sequence[ModelSpec],
         row.setdefault('max_abs_logit_diff', None)
         if memory:
             loader, args = _loader(dict(spec, fp32_path=fp32_paths.get(
-                'FP32 (PyTorch)')), threads)
+                'FP32 (PyTorch)')), threads, int8_runtime)
             row['peak_mem_mb'] = peak_memory(
                 loader, args, (1, ) + shape[1:], threads=threads,
                 numpy_input=True)

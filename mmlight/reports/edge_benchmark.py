@@ -206,7 +206,9 @@ def measure_entry(entry: ModelEntry, work_dir: str,
                   timing: bool = True,
                   max_test_batches: Optional[int] = None,
                   int8_runtime: str = 'inductor',
-                  train_memory: bool = True) -> Dict[str, Any]:
+                  train_memory: bool = True,
+                  keep: Optional[Dict[str, Callable]] = None
+                  ) -> Dict[str, Any]:
     """Measure one model; never raises (a failure is the row's ``error``,
     what was measured before it is kept).
 
@@ -248,6 +250,10 @@ def measure_entry(entry: ModelEntry, work_dir: str,
             ``'inductor'``.
         train_memory (bool): With ``memory``, also the peak training
             memory of a PyTorch row. Defaults to True.
+        keep (dict, optional): Where a compiled INT8 program's forward is
+            kept, by row name, for :func:`time_entries` (``loaded``): the
+            graphs it compiled here are not compiled again. Defaults to
+            None.
 
     Returns:
         dict: ``name``, ``config``, ``file``, ``kind``, ``trained``,
@@ -301,6 +307,8 @@ def measure_entry(entry: ModelEntry, work_dir: str,
         else:
             forward = _load_forward(kind, cfg_dict, file, threads,
                                     int8_runtime)
+            if keep is not None and kind == 'pt2':
+                keep[name] = forward
         if timing:
             _set_speed(row, time_interleaved(
                 {name: lambda: forward}, {name: shape[1:]}, batch_sizes, 1,
@@ -350,8 +358,8 @@ def time_entries(entries: Sequence[ModelEntry],
                  rounds: int = 3, min_iters: int = 10,
                  min_seconds: float = 1.0,
                  int8_runtime: str = 'inductor',
-                 entry_options: Optional[Dict[str, Dict[str, Any]]] = None
-                 ) -> None:
+                 entry_options: Optional[Dict[str, Dict[str, Any]]] = None,
+                 loaded: Optional[Dict[str, Callable]] = None) -> None:
     """Time every model side by side: in each round every model runs at
     every batch size, and each keeps its median over the rounds.
 
@@ -381,6 +389,10 @@ def time_entries(entries: Sequence[ModelEntry],
         entry_options (dict, optional): ``{name: overrides}`` merged after
             ``cfg_options`` for that model (e.g. its input shape).
             Defaults to None.
+        loaded (dict, optional): Forwards already loaded, by name
+            (:func:`measure_entry`'s ``keep``): timed instead of loading
+            the file again (.onnx and OpenVINO rows get a fresh session
+            each turn whatever this holds). Defaults to None.
     """
     if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
         raise ValueError(f'rounds must be an int >= 1, got {rounds!r}')
@@ -402,9 +414,13 @@ def time_entries(entries: Sequence[ModelEntry],
                 loaders[name] = functools.partial(_load_forward, kind,
                                                   cfg_dict, file, threads)
             else:
-                forward = torch_backend(load_recognizer(cfg_dict, file)) \
-                    if kind == 'torch' else _load_forward(
-                        kind, cfg_dict, file, threads, int8_runtime)
+                if name in (loaded or {}):
+                    forward = loaded[name]
+                elif kind == 'torch':
+                    forward = torch_backend(load_recognizer(cfg_dict, file))
+                else:
+                    forward = _load_forward(kind, cfg_dict, file, threads,
+                                            int8_runtime)
                 loaders[name] = lambda f=forward: f
                 forwards[name] = forward
             shapes[name] = shape[1:]

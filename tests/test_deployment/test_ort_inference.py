@@ -87,6 +87,30 @@ def test_onnx_and_pytorch_agree_and_match_predict(tiny_3d):
                                expected, atol=1e-5)
 
 
+def test_a_static_batch_backend_gets_its_short_batch_padded(tiny_3d):
+    cfg, model, _ = tiny_3d
+    plain = torch_backend(model)
+    shapes = []
+
+    class Compiled:  # one graph per batch size, as InductorProgram
+        static_batch = True
+
+        def __call__(self, inputs):
+            shapes.append(inputs.shape[0])
+            return plain(inputs)
+
+    results = evaluate_backends(cfg, {'plain': plain, 'static': Compiled()},
+                                model=model, return_logits=True)
+    assert shapes == [2, 2]  # batches of 2 and 1: the last padded
+    np.testing.assert_allclose(results['static']['logits'],
+                               results['plain']['logits'], atol=1e-5)
+    # the padding clip's rows are dropped: 3 clips, one view, 7 classes
+    assert results['static']['logits'].shape == \
+        results['plain']['logits'].shape == (3, 7)
+    np.testing.assert_array_equal(results['static']['pred_labels'],
+                                  results['plain']['pred_labels'])
+
+
 def test_evaluate_backends_prints_its_progress(tiny_3d, capsys):
     cfg, model, path = tiny_3d
     backends = {'pytorch': torch_backend(model)}

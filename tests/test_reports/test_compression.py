@@ -55,7 +55,7 @@ def report(checkpoints, synthfall_tiny, tmp_path_factory):
     rows = c.measure_compressed_models(
         specs, cfg, load_classes(cfg, str(synthfall_tiny)), threads=1,
         batch_sizes=(1, 2), rounds=1, min_iters=1, min_seconds=0.0,
-        memory=False)
+        memory=False, int8_runtime='reference')  # compiled: test_int8_runtime
     return specs, rows
 
 
@@ -103,7 +103,8 @@ def test_files_load_in_a_fresh_process_as_they_are_measured(report):
     outputs = {}
     fp32_path = specs[0]['path']
     for spec in specs:
-        loader, args = c._loader(dict(spec, fp32_path=fp32_path), 1)
+        loader, args = c._loader(dict(spec, fp32_path=fp32_path), 1,
+                                 'reference')
         outputs[spec['name']] = loader(*args)(x)
         assert outputs[spec['name']].shape == (1, 7)
     np.testing.assert_allclose(outputs['pruned (ONNX Runtime)'],

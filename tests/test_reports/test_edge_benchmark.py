@@ -175,6 +175,19 @@ def test_measure_entries(synthfall_tiny, tiny_config, tmp_path):
         assert row['max_clips_per_s'] == max(row['clips_per_s'].values())
     assert rows[2]['clips_per_s'] == {} and 'gone.pth' in rows[2]['error']
     assert 'median of 2 interleaved rounds' in eb.format_edge_table(rows)
+    # a forward already loaded (measure_entry's keep) is timed as it is
+    calls = []
+    kept = {}
+    eb.measure_entry(entries[0], str(tmp_path / 'bench'), keep=kept,
+                     **dict(kwargs, memory=False, accuracy=False,
+                            timing=False))
+    assert kept == {}  # only compiled INT8 programs are kept
+    tiny = eb._load_forward('torch', eb._entry_config(
+        entries[0], None, None)[1], ckpt, 1)
+    eb.time_entries(entries[:1], rows[:1], threads=1, batch_sizes=(1, ),
+                    rounds=1, min_iters=1, min_seconds=0.0,
+                    loaded={'tiny': lambda x: calls.append(1) or tiny(x)})
+    assert calls and rows[0]['error'] is None
     with pytest.raises(ValueError, match='rounds'):
         eb.time_entries(entries, rows, rounds=0)
 

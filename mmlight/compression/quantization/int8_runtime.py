@@ -43,7 +43,12 @@ class InductorProgram:
     Attributes:
         compile_s (dict): Seconds each first call of an input shape took
             (compilation plus one run), by shape.
+        static_batch (bool): True: a new batch size compiles a new graph,
+            so evaluators pad a short last batch
+            (:func:`~mmlight.deployment.ort_inference.evaluate_backends`).
     """
+
+    static_batch = True
 
     def __init__(self, module: nn.Module,
                  example_shape: Optional[Sequence[int]] = None) -> None:

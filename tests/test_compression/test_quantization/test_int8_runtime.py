@@ -70,3 +70,13 @@ def test_unknown_runtime_and_missing_file(program, tmp_path):
         rt.load_int8_program(str(tmp_path / 'gone.pt2'))
     with pytest.raises(TypeError, match='nn.Module'):
         rt.InductorProgram(lambda x: x)
+
+
+def test_the_benchmark_forward_says_whether_it_compiles_per_batch(program):
+    # evaluators pad a static-batch backend's short last batch
+    # (tests/test_deployment/test_ort_inference.py): nothing compiles here
+    from mmlight.reports.common import load_pt2_forward
+    path, _ = program
+    compiled = load_pt2_forward(path)
+    assert compiled.static_batch and compiled.program.compile_s == {}
+    assert load_pt2_forward(path, 'reference').static_batch is False
