@@ -324,12 +324,19 @@ RW      ?= work_dirs/real
 R_DATA  ?= data/le2i
 R_SYNTH ?= data/synthfall_real
 R_SYNTH_CLIPS  ?= 840
+# SynthFall filmed as by home cameras (mounted high, looking down through a
+# wide lens, night vision, a soft sensor, compression) at Le2i's 25 fps, so
+# a clip's 48 frames span the 1.9 s of a Le2i window; plain/15 was before
+R_SYNTH_DOMAIN ?= home
+R_SYNTH_FPS    ?= 25
+# 0: every clip a room of its own; N: N fixed rooms (Le2i is filmed in 4)
+R_SYNTH_ROOMS  ?= 0
 R_SYNTH_EPOCHS ?= 6
 R_EPOCHS       ?= 8
 R_DISTILL_EPOCHS ?= 4
 R_PRUNE_EPOCHS ?= 3
 R_OPTS  = $(call data_opts,$(R_DATA),,frame_cache=$(abspath $(R_DATA))/frames)
-R_SOPTS = $(call data_opts,$(R_SYNTH),_binary)
+R_SOPTS = $(call data_opts,$(R_SYNTH))
 # training links best.pth to its best checkpoint (BestCheckpointLinkHook)
 best = test -e $(1)/best.pth
 # tools/test.py on the Le2i test windows, its log kept for the summary
@@ -350,10 +357,11 @@ $(RW)/le2i.done:
 $(RW)/synthfall.done:
 	$(MAKE) --no-print-directory install
 	$(BIN)/python tools/data/synthfall.py --out $(R_SYNTH) --num-clips $(R_SYNTH_CLIPS) \
-		--rooms 0 --seed 0 --workers 2 --overwrite
+		--rooms $(R_SYNTH_ROOMS) --seed 0 --workers 2 --overwrite \
+		--domain $(R_SYNTH_DOMAIN) --fps $(R_SYNTH_FPS)
 	mkdir -p $(RW) && touch $@
 
-# SynthFall pretraining (fall / no fall, 128x96, every clip its own room)
+# SynthFall pretraining (its 7 actions, 128x96, R_SYNTH_DOMAIN, R_SYNTH_ROOMS)
 $(RW)/synth_student/best.pth: $(RW)/synthfall.done
 	$(BIN)/python tools/train.py configs/fall_mbv3s_tsm_synthfall128.py \
 		--work-dir $(RW)/synth_student --epochs $(R_SYNTH_EPOCHS) --cfg-options $(R_SOPTS)

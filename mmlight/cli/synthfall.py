@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--mixed', action='store_true',
                    help='mixed resolutions (0.625-1.25x --size) and lengths '
                    '(0.75-1.5x --num-frames), drawn per clip')
+    p.add_argument('--domain', choices=['plain', 'home'], default='plain',
+                   help="'home': domain randomisation toward real home "
+                   'cameras (mounted high, looking down through a wide '
+                   'lens at a small person; night vision, a soft sensor, '
+                   "compression blocks) (default 'plain')")
     p.add_argument('--workers', type=int, default=1,
                    help='worker processes (default 1)')
     p.add_argument('--contact-sheet', nargs='?', const='', default=None,
@@ -76,7 +81,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         s = generate_dataset(
             args.out, args.num_clips, args.seed, *args.size,
             args.num_frames, args.fps, tuple(args.split_ratios),
-            rooms=args.rooms, mixed=args.mixed, workers=args.workers,
+            rooms=args.rooms, mixed=args.mixed, domain=args.domain,
+            workers=args.workers,
             contact_sheet=sheet,
             overwrite=args.overwrite, progress=not args.no_progress)
     except FileExistsError:

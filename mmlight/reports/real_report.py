@@ -12,7 +12,7 @@ __all__ = ['format_real_summary', 'read_test_metrics']
 #: (row, work-dir folder, what it is), in the summary's order.
 ROWS = (
     ('zero-shot from SynthFall', 'zeroshot',
-     'student trained on SynthFall fall / no fall only'),
+     'student trained on SynthFall (7 actions) only'),
     ('Le2i from scratch', 'scratch', 'student trained on Le2i alone'),
     ('SynthFall-pretrained, fine-tuned', 'finetune',
      'student: SynthFall weights, fine-tuned on Le2i'),

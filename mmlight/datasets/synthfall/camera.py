@@ -107,7 +107,10 @@ def fit_camera(rng: np.random.Generator,
                body_height: float,
                extra_x: Sequence[float] = (),
                keep: float = 1.0,
-               room: Optional[np.random.Generator] = None) -> Camera:
+               room: Optional[np.random.Generator] = None,
+               cam_h: Tuple[float, float] = (0.9, 1.9),
+               person_scale: Tuple[float, float] = (0.45, 0.8),
+               floor: Tuple[float, float] = (0.8, 0.95)) -> Camera:
     """Random camera that keeps the motion in frame.
 
     Args:
@@ -115,8 +118,9 @@ def fit_camera(rng: np.random.Generator,
         width (int): Image width.
         height (int): Image height.
         joints (np.ndarray): World joints over the clip, shape ``(T, J, 2)``.
-        body_height (float): Standing height; the person is drawn 45-80% of
-            the image height tall when the motion allows.
+        body_height (float): Standing height; the person is drawn
+            ``person_scale`` of the image height tall when the motion
+            allows.
         extra_x (Sequence[float]): More world x to keep visible (props).
             Defaults to ().
         keep (float): Fraction of the horizontal path that must be in view;
@@ -127,6 +131,12 @@ def fit_camera(rng: np.random.Generator,
             focal length, height), so every clip of the room shares them;
             the person's distance and place still vary per clip. Defaults to
             None (all from ``rng``).
+        cam_h (tuple): Range of the camera's height in metres. Defaults to
+            (0.9, 1.9).
+        person_scale (tuple): Range of the standing person's height as a
+            fraction of the image height. Defaults to (0.45, 0.8).
+        floor (tuple): Range of the image row of the person's floor line,
+            as a fraction of the image height. Defaults to (0.8, 0.95).
 
     Returns:
         Camera: The fitted camera.
@@ -136,11 +146,11 @@ def fit_camera(rng: np.random.Generator,
     mid, half = (xs.min() + xs.max()) / 2, keep * np.ptp(xs) / 2
     x0, x1 = mid - half - 0.15, mid + half + 0.15
     top = joints[..., 1].max() + 0.15
-    floor_v = room_rng.uniform(0.8, 0.95) * height
-    scale = min(rng.uniform(0.45, 0.8) * height / body_height,
+    floor_v = room_rng.uniform(*floor) * height
+    scale = min(rng.uniform(*person_scale) * height / body_height,
                 (floor_v - 0.03 * height) / top, 0.94 * width / (x1 - x0))
     focal = room_rng.uniform(0.7, 1.1) * width
-    cam_h = room_rng.uniform(0.9, 1.9)
+    cam_h = room_rng.uniform(*cam_h)
     slack = max(0.0, 0.94 * width - scale * (x1 - x0))
     left = 0.03 * width + rng.uniform(0, slack)
     return Camera(width, height, focal, cam_h, focal / scale,

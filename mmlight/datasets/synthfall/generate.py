@@ -31,7 +31,8 @@ def render_clip(seed: SeedLike,
                 num_frames: int = 48,
                 fps: float = 15.0,
                 variant: Optional[str] = None,
-                room: Optional[np.random.Generator] = None
+                room: Optional[np.random.Generator] = None,
+                domain: str = 'plain'
                 ) -> Tuple[np.ndarray, Dict[str, Any]]:
     """Renders one clip in memory.
 
@@ -48,6 +49,9 @@ def render_clip(seed: SeedLike,
         room (np.random.Generator, optional): Fresh generator of a fixed
             room (:func:`.plan.room_rng`); None gives the clip a room of
             its own. Defaults to None.
+        domain (str): ``'plain'`` or ``'home'`` (domain randomisation
+            toward real home cameras, :mod:`.home_camera`). Defaults to
+            ``'plain'``.
 
     Returns:
         tuple: RGB frames ``(T, H, W, 3)`` uint8 and JSON-ready metadata:
@@ -58,7 +62,8 @@ def render_clip(seed: SeedLike,
     rng = (seed if isinstance(seed, np.random.Generator) else
            np.random.default_rng(seed))
     traj = make_trajectory(action, rng, num_frames, fps, variant)
-    frames = render_trajectory(traj, rng, width, height, room=room)
+    frames = render_trajectory(traj, rng, width, height, room=room,
+                               domain=domain)
     meta = {'action': action, 'label': CLASSES.index(action),
             'binary_label': int(action == 'fall'), 'variant': traj.variant,
             'facing': int(traj.facing),
@@ -70,7 +75,7 @@ def _write_clip(spec: ClipSpec, out_dir: str) -> Dict[str, Any]:
     """Renders ``spec`` to its mp4 under ``out_dir``; returns its metadata."""
     frames, meta = render_clip(spec.rng(), spec.action, spec.width,
                                spec.height, spec.num_frames, spec.fps,
-                               spec.variant, spec.room_rng())
+                               spec.variant, spec.room_rng(), spec.domain)
     meta['room'] = spec.room
     path = Path(out_dir) / spec.path
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'),
@@ -113,6 +118,7 @@ def generate_dataset(out_dir: Union[str, Path],
                      split_ratios: Sequence[float] = (0.7, 0.15, 0.15),
                      rooms: int = 0,
                      mixed: bool = False,
+                     domain: str = 'plain',
                      workers: int = 1,
                      contact_sheet: Optional[Union[str, Path]] = None,
                      overwrite: bool = False,
@@ -145,6 +151,11 @@ def generate_dataset(out_dir: Union[str, Path],
         mixed (bool): Mixed resolutions and clip lengths (see
             :func:`plan_clips`), for memory-aware batching. Defaults to
             False.
+        domain (str): ``'plain'`` (SynthFall's level camera) or
+            ``'home'``: every clip randomised toward real wall-mounted home
+            cameras (mounting, view down, wide-angle lens, night vision,
+            sensor, compression; :mod:`.home_camera`). Defaults to
+            ``'plain'``.
         workers (int): Worker processes. Defaults to 1.
         contact_sheet (str | Path, optional): Also write a contact sheet PNG
             there (see :func:`make_contact_sheet`). Defaults to None.
@@ -159,7 +170,7 @@ def generate_dataset(out_dir: Union[str, Path],
         ``contact_sheet`` (path or None).
     """
     validate(num_clips, seed, width, height, num_frames, fps, split_ratios,
-             workers, rooms)
+             workers, rooms, domain)
     out = Path(out_dir)
     if (out / 'meta.json').exists():
         if not overwrite:
@@ -167,7 +178,7 @@ def generate_dataset(out_dir: Union[str, Path],
                 f'{out} already holds a dataset; pass overwrite=True')
         shutil.rmtree(out / 'videos', ignore_errors=True)
     specs = plan_clips(num_clips, seed, width, height, num_frames, fps,
-                       split_ratios, rooms, mixed)
+                       split_ratios, rooms, mixed, domain)
     for split in SPLITS:
         (out / 'videos' / split).mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -192,7 +203,7 @@ def generate_dataset(out_dir: Union[str, Path],
     args = {'num_clips': num_clips, 'seed': seed, 'width': width,
             'height': height, 'num_frames': num_frames, 'fps': float(fps),
             'split_ratios': [float(r) for r in split_ratios],
-            'rooms': rooms, 'mixed': bool(mixed)}
+            'rooms': rooms, 'mixed': bool(mixed), 'domain': domain}
     (out / 'meta.json').write_text(json.dumps(
         {'args': args, 'classes': list(CLASSES),
          'binary_classes': list(BINARY_CLASSES),
@@ -200,7 +211,7 @@ def generate_dataset(out_dir: Union[str, Path],
          'clips': metas}, indent=1))
     if contact_sheet is not None:
         make_contact_sheet(contact_sheet, seed, width, height, num_frames, fps,
-                           rooms=rooms)
+                           rooms=rooms, domain=domain)
     return {'clips': len(metas), 'seconds': seconds,
             'clips_per_s': len(metas) / max(seconds, 1e-9),
             'workers': workers, 'out_dir': str(out),
@@ -219,7 +230,8 @@ def make_contact_sheet(out_png: Union[str, Path],
                        num_frames: int = 48,
                        fps: float = 15.0,
                        num_cols: int = 6,
-                       rooms: int = 0) -> np.ndarray:
+                       rooms: int = 0,
+                       domain: str = 'plain') -> np.ndarray:
     """Writes a PNG grid that shows every class and fall variant over time.
 
     One row per class other than 'fall' and one per fall variant; a label
@@ -236,6 +248,8 @@ def make_contact_sheet(out_png: Union[str, Path],
         rooms (int): Film the rows in the dataset's fixed rooms (row ``r``
             in room ``r % rooms``), as :func:`generate_dataset` does; 0
             gives each row a room of its own. Defaults to 0.
+        domain (str): As in :func:`generate_dataset`. Defaults to
+            ``'plain'``.
 
     Returns:
         np.ndarray: The RGB sheet, shape ``(rows * height,
@@ -243,7 +257,7 @@ def make_contact_sheet(out_png: Union[str, Path],
         ``rows = len(CLASSES) - 1 + len(VARIANTS['fall'])``.
     """
     validate(len(CLASSES), seed, width, height, num_frames, fps, (1, 0, 0),
-             rooms=rooms)
+             rooms=rooms, domain=domain)
     if not isinstance(num_cols, int) or not 1 <= num_cols <= num_frames:
         raise ValueError(f'num_cols must be an int in [1, num_frames], '
                          f'got {num_cols!r}')
@@ -256,7 +270,7 @@ def make_contact_sheet(out_png: Union[str, Path],
         seq = np.random.SeedSequence(seed, spawn_key=(2, r))
         room = room_rng(seed, r % rooms) if rooms else None
         frames, meta = render_clip(seq, action, width, height, num_frames,
-                                   fps, variant, room)
+                                   fps, variant, room, domain)
         label = np.full((height, width, 3), 30, np.uint8)
         for k, text in enumerate((action, meta['variant'])):
             cv2.putText(label, text, (4, int(height * (0.4 + 0.25 * k))),

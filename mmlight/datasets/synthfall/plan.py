@@ -6,6 +6,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from .actions import CLASSES, VARIANTS
+from .home_camera import DOMAINS
 
 SPLITS: Tuple[str, ...] = ('train', 'val', 'test')
 #: Frame-size scales and clip-length factors of a mixed dataset. The scales
@@ -33,6 +34,7 @@ class ClipSpec:
     num_frames: int
     fps: float
     room: int = -1
+    domain: str = 'plain'
 
     @property
     def path(self) -> str:
@@ -74,7 +76,8 @@ def validate(num_clips: int,
              fps: float,
              split_ratios: Sequence[float],
              workers: int = 1,
-             rooms: int = 0) -> None:
+             rooms: int = 0,
+             domain: str = 'plain') -> None:
     """Raises ValueError naming the first bad generation argument."""
     _check(isinstance(num_clips, int) and num_clips >= len(CLASSES),
            f'num_clips must be an int >= {len(CLASSES)} (one per class), '
@@ -97,6 +100,8 @@ def validate(num_clips: int,
            f'workers must be an int >= 1, got {workers!r}')
     _check(isinstance(rooms, int) and rooms >= 0,
            f'rooms must be an int >= 0 (0: a room per clip), got {rooms!r}')
+    _check(domain in DOMAINS,
+           f'domain must be one of {list(DOMAINS)}, got {domain!r}')
 
 
 def _split_counts(sizes: Sequence[int],
@@ -135,7 +140,8 @@ def plan_clips(num_clips: int = 600,
                fps: float = 15.0,
                split_ratios: Sequence[float] = (0.7, 0.15, 0.15),
                rooms: int = 0,
-               mixed: bool = False) -> List[ClipSpec]:
+               mixed: bool = False,
+               domain: str = 'plain') -> List[ClipSpec]:
     """Assigns class, variant, split and size to every clip.
 
     Classes are balanced (counts differ by at most one), every class is
@@ -158,12 +164,15 @@ def plan_clips(num_clips: int = 600,
             (rounded to even) and its length ``num_frames`` by one of
             :data:`MIXED_LENGTHS` (at least 8), drawn per clip. Defaults to
             False (every clip the same size).
+        domain (str): How every clip is filmed: ``'plain'`` or ``'home'``
+            (see :func:`~.render.render_trajectory`). Defaults to
+            ``'plain'``.
 
     Returns:
         list[ClipSpec]: Clips ordered by index.
     """
     validate(num_clips, seed, width, height, num_frames, fps, split_ratios,
-             rooms=rooms)
+             rooms=rooms, domain=domain)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, )))
     sizes = np.full(len(CLASSES), num_clips // len(CLASSES))
     sizes[rng.permutation(len(CLASSES))[:num_clips % len(CLASSES)]] += 1
@@ -190,7 +199,7 @@ def plan_clips(num_clips: int = 600,
                  for sc, ln in zip(scales, lengths)]
     return [ClipSpec(i, *plan[j], seed=seed, width=dims[i][0],
                      height=dims[i][1], num_frames=dims[i][2],
-                     fps=float(fps), room=int(room_ids[i]))
+                     fps=float(fps), room=int(room_ids[i]), domain=domain)
             for i, j in enumerate(order)]
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from .actions import Trajectory
 from .background import draw_chair, draw_room
 from .camera import SHIFT, Color, fit_camera, fixed, random_color, shade
+from .home_camera import camera_ranges, home_camera_effects
 from .skeleton import SEGMENTS, J
 
 SKIN = ((255, 224, 196), (234, 192, 160), (212, 160, 120), (176, 120, 84),
@@ -206,8 +207,8 @@ def render_trajectory(traj: Trajectory,
                       width: int = 160,
                       height: int = 120,
                       look: Optional[Dict[str, Color]] = None,
-                      room: Optional[np.random.Generator] = None
-                      ) -> np.ndarray:
+                      room: Optional[np.random.Generator] = None,
+                      domain: str = 'plain') -> np.ndarray:
     """Renders a trajectory into video frames.
 
     Args:
@@ -222,6 +223,9 @@ def render_trajectory(traj: Trajectory,
             room (see :func:`.plan.room_rng`): camera mounting, walls, floor
             and background chair come from it. Defaults to None (a room of
             its own, from ``rng``).
+        domain (str): ``'plain'``, SynthFall's level camera, or
+            ``'home'``, randomised toward real wall-mounted home cameras
+            (:mod:`.home_camera`). Defaults to ``'plain'``.
 
     Returns:
         np.ndarray: RGB frames ``(T, H, W, 3)`` uint8.
@@ -229,12 +233,13 @@ def render_trajectory(traj: Trajectory,
     if width < 16 or height < 16:
         raise ValueError(f'width and height must be >= 16, got '
                          f'{width}x{height}')
+    ranges = camera_ranges(domain)  # fails early on a bad domain
     look = sample_appearance(rng) if look is None else look
     chair = traj.props.get('chair')
     extra = [chair['x'] - 0.2, chair['x'] + chair['depth']] if chair else []
     keep = rng.uniform(0.8, 1.0) if traj.variant == 'steady' else 1.0
     cam = fit_camera(rng, width, height, traj.joints, traj.body.height,
-                     extra, keep, room)
+                     extra, keep, room, **ranges)
     reals = _real_frames()
     real = None
     if reals and rng.random() < 0.3:
@@ -270,4 +275,6 @@ def render_trajectory(traj: Trajectory,
                              front[ys, xs][None] * a).astype(np.uint8)
     _camera_effects(rng, frames)
     _light_and_noise(rng, frames)
+    if domain == 'home':
+        home_camera_effects(rng, frames)
     return frames
