@@ -38,7 +38,7 @@ class ToyModel(BaseModel):
         return out
 
 
-def make_runner(tmp_path, hooks):
+def make_runner(tmp_path, hooks, train_cfg=None, **kwargs):
     return Runner(
         model=ToyModel(),
         work_dir=str(tmp_path),
@@ -47,11 +47,11 @@ def make_runner(tmp_path, hooks):
                                            shuffle=True),
                               collate_fn=dict(type='default_collate')),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.5)),
-        train_cfg=dict(by_epoch=True, max_epochs=2),
+        train_cfg=dict(by_epoch=True, **(train_cfg or dict(max_epochs=2))),
         custom_hooks=hooks,
         default_hooks=dict(logger=dict(type='LoggerHook', interval=1)),
         default_scope='mmlight',
-        randomness=dict(seed=0))
+        randomness=dict(seed=0), **kwargs)
 
 
 def test_hook_refreshes_bn_after_each_epoch(tmp_path):
@@ -130,25 +130,14 @@ def run_with_validation(tmp_path, hook_kwargs, **train_cfg):
             Metric.runs.append(len(results))
             return dict(acc=0.5)
 
-    runner = Runner(
-        model=ToyModel(),
-        work_dir=str(tmp_path),
-        train_dataloader=dict(dataset=ToyData(), batch_size=16,
-                              sampler=dict(type='DefaultSampler',
-                                           shuffle=True),
-                              collate_fn=dict(type='default_collate')),
+    runner = make_runner(
+        tmp_path, [hook], train_cfg,
         val_dataloader=dict(dataset=ToyData(), batch_size=16,
                             sampler=dict(type='DefaultSampler',
                                          shuffle=False),
                             collate_fn=dict(type='default_collate')),
         val_evaluator=Evaluator(Metric()),
-        val_cfg=dict(type='ValLoop'),
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.5)),
-        train_cfg=dict(by_epoch=True, **train_cfg),
-        custom_hooks=[hook],
-        default_hooks=dict(logger=dict(type='LoggerHook', interval=1)),
-        default_scope='mmlight',
-        randomness=dict(seed=0))
+        val_cfg=dict(type='ValLoop'))
     runner.train()
     return hook.epochs, len(Metric.runs)
 
