@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional, Sequence, Tuple
 
 from mmlight.datasets.synthfall.generate import generate_dataset
+from mmlight.datasets.synthfall.home_camera import DOMAINS
 
 __all__ = ['build_parser', 'main']
 
@@ -46,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--mixed', action='store_true',
                    help='mixed resolutions (0.625-1.25x --size) and lengths '
                    '(0.75-1.5x --num-frames), drawn per clip')
-    p.add_argument('--domain', choices=['plain', 'home'], default='plain',
+    p.add_argument('--domain', choices=DOMAINS, default='plain',
                    help="'home': domain randomisation toward real home "
                    'cameras (mounted high, looking down through a wide '
                    'lens at a small person; night vision, a soft sensor, '

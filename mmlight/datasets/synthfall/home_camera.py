@@ -7,7 +7,8 @@ with the person filling half the frame or more. A ``'home'`` clip instead
 draws, per clip:
 
 * the mounting: the camera 1.8-2.7 m up, the person 25-55% of the frame
-  tall with the floor below them (their feet 50-80% down the frame) (:data:`HOME_CAMERA`, passed to :func:`~.camera.fit_camera`);
+  tall with the floor below them (their feet 50-80% down the frame)
+  (:data:`HOME_CAMERA`, passed to :func:`~.camera.fit_camera`);
 * the view down: a keystone warp of a camera pitched 8-30 degrees down
   (world verticals converge toward the bottom of the frame), and the barrel
   distortion of a wide-angle lens (:func:`lens_warp`);
@@ -35,17 +36,15 @@ DOMAINS: Tuple[str, ...] = ('plain', 'home')
 #: the frame height (a camera looking down sees the floor below them).
 HOME_CAMERA: Dict[str, Tuple[float, float]] = {
     'cam_h': (1.8, 2.7), 'person_scale': (0.25, 0.55), 'floor': (0.5, 0.8)}
-#: ... and of SynthFall's plain, level camera.
-PLAIN_CAMERA: Dict[str, Tuple[float, float]] = {
-    'cam_h': (0.9, 1.9), 'person_scale': (0.45, 0.8), 'floor': (0.8, 0.95)}
 
 
 def camera_ranges(domain: str) -> Dict[str, Tuple[float, float]]:
-    """The :func:`~.camera.fit_camera` ranges of ``domain``."""
+    """The :func:`~.camera.fit_camera` ranges of ``domain`` (none for
+    ``'plain'``: fit_camera's defaults are SynthFall's level camera)."""
     if domain not in DOMAINS:
         raise ValueError(f'domain must be one of {list(DOMAINS)}, got '
                          f'{domain!r}')
-    return dict(HOME_CAMERA if domain == 'home' else PLAIN_CAMERA)
+    return dict(HOME_CAMERA) if domain == 'home' else {}
 
 
 def lens_warp(width: int, height: int, pitch_deg: float,
