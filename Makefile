@@ -227,6 +227,7 @@ $(PW)/benchmark/table.md: $(PW)/int8/int8_model.pt2 $(PW)/onnx/pruned_int8.onnx 
 		pruned_int8_openvino=configs/fall_mbv3_prune.py,$(PW)/openvino/pruned_int8.xml \
 		$(foreach b,$(P_UNTRAINED),$(b)=configs/$(b).py) \
 		--data-root $(P_DATA) --work-dir $(PW)/benchmark --rounds 2 \
+		--batch-sizes 1 32 --cfg-options test_dataloader.batch_size=32 \
 		--out $@.tmp --png $(PW)/benchmark/plot.png \
 		--json $(PW)/benchmark/results.json
 	mv $@.tmp $@
