@@ -443,12 +443,15 @@ $(RW)/summary.md: $(RW)/zeroshot/test.log $(RW)/scratch/best.pth $(RW)/finetune/
 
 # Two pytest workers (pytest-xdist), one thread each: most of the suite is
 # Python-bound tracing/export, so on 2 cores this halves the wall time.
+# --dist loadscope keeps a module's tests on one worker, so its module-scoped
+# fixtures (exported, quantized, compiled models) are built once, not on
+# both workers.
 TEST_WORKERS ?= 2
 # yapf (imported by mmengine's Config) writes its grammar pickles on first
 # import: done once here, not raced by the pytest-xdist workers of a fresh venv
 test: install
 	$(BIN)/python -c "import yapf"
-	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(TEST_WORKERS) tests
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope tests
 
 clean:
 	rm -rf $(WORK) build *.egg-info mmlight/.mim

@@ -128,7 +128,7 @@ def test_tool_end_to_end_at_a_tiny_size(tmp_path):
         f'teacher={CONFIGS}/fall_slowonly_r18_teacher.py',
         f'light={CONFIGS}/fall_mbv3_prune.py',
         '--input-shape', 'teacher=8x32x48', '32x48', '--train-batches', '2',
-        '--variants', 'plain', 'AMP + checkpointing', '--min-seconds', '0',
+        '--variants', 'plain', '--min-seconds', '0',
         '--min-iters', '1', '--threads', '1', '--batch-sizes', '1',
         '--teacher', 'teacher',
         '--light', 'light', '--work-dir', str(tmp_path), '--out', 't.md'

@@ -173,12 +173,32 @@ def test_channels_last_is_the_same_network(backbone):
     with torch.no_grad():
         torch.testing.assert_close(fast.eval()(x), plain.eval()(x))
     # in float32 training, MobileNetV3's 5x5 and strided depthwise convs
-    # take mmlight's weight gradient (ResNet-18 has none)
+    # take mmlight's weight gradient (ResNet-18 has none), ResNet-18's last
+    # stage (3x3 convs onto 2x2 maps at 48x64) its GEMM gradients; the
+    # same gradients as ATen's up to float32 rounding
     x = x.float()
-    fns = [_grad_fns(m.float().train()(x)) for m in (plain, fast)]
-    assert '_DepthwiseConv2dFunctionBackward' not in fns[0]
+    outs = []
+    for model in (plain, fast):
+        model.float().train().zero_grad()
+        outs.append(model(x))
+    fns = [_grad_fns(out) for out in outs]
+    for name in ('_DepthwiseConv2dFunctionBackward',
+                 '_GemmConv2dFunctionBackward'):
+        assert name not in fns[0]
     assert fns[1].count('_DepthwiseConv2dFunctionBackward') == \
         (10 if backbone is MBV3S else 0)
+    assert fns[1].count('_GemmConv2dFunctionBackward') == \
+        (0 if backbone is MBV3S else 4)
+    for out in outs:
+        (out * torch.linspace(-1, 1, out.numel()).view_as(out)).sum() \
+            .backward()
+    # relative to the larger of the parameter's and a thousandth of the
+    # whole gradient's norm: some BN biases' gradients are exactly 0 in
+    # exact math (float32 leaves rounding there alone)
+    total = torch.cat([p.grad.flatten() for p in plain.parameters()]).norm()
+    for (name, p), q in zip(plain.named_parameters(), fast.parameters()):
+        err = (q.grad - p.grad).norm() / max(p.grad.norm(), 1e-3 * total)
+        assert err < 1e-3, (name, err)
 
 
 def test_export_sees_the_plain_memory_format():
