@@ -73,20 +73,23 @@ def depthwise_weight_grad(x: torch.Tensor, grad_out: torch.Tensor,
     return torch.stack(taps, 1).view(x.shape[1], 1, kh, kw)
 
 
-class _DepthwiseConv2dFunction(torch.autograd.Function):
-    """``F.conv2d`` with the input gradient from ATen and the weight
-    gradient from :func:`depthwise_weight_grad`."""
+class _RoutedConv2dFunction(torch.autograd.Function):
+    """``F.conv2d`` itself forward; subclasses give the backward."""
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, weight: torch.Tensor,
                 bias: Optional[torch.Tensor], stride: Tuple[int, int],
-                padding: Tuple[int, int],
-                dilation: Tuple[int, int]) -> torch.Tensor:
+                padding: Tuple[int, int], dilation: Tuple[int, int],
+                groups: int) -> torch.Tensor:
         ctx.save_for_backward(x, weight)
         ctx.conv = (stride, padding, dilation)
         ctx.has_bias = bias is not None
-        return F.conv2d(x, weight, bias, stride, padding, dilation,
-                        x.shape[1])
+        return F.conv2d(x, weight, bias, stride, padding, dilation, groups)
+
+
+class _DepthwiseConv2dFunction(_RoutedConv2dFunction):
+    """``F.conv2d`` with the input gradient from ATen and the weight
+    gradient from :func:`depthwise_weight_grad`."""
 
     @staticmethod
     def backward(ctx, grad_out: torch.Tensor) -> tuple:
@@ -102,7 +105,7 @@ class _DepthwiseConv2dFunction(torch.autograd.Function):
                                            stride, padding, dilation)
         if ctx.has_bias and ctx.needs_input_grad[2]:
             grad_b = grad_out.sum((0, 2, 3))
-        return grad_x, grad_w, grad_b, None, None, None
+        return grad_x, grad_w, grad_b, None, None, None, None
 
 
 def _pair(value: Any) -> Optional[Tuple[int, int]]:
@@ -169,19 +172,9 @@ def gemm_conv2d_grads(x: torch.Tensor, weight: torch.Tensor,
     return grad_x, grad_w
 
 
-class _GemmConv2dFunction(torch.autograd.Function):
+class _GemmConv2dFunction(_RoutedConv2dFunction):
     """``F.conv2d`` (one group) with both gradients from
     :func:`gemm_conv2d_grads`."""
-
-    @staticmethod
-    def forward(ctx, x: torch.Tensor, weight: torch.Tensor,
-                bias: Optional[torch.Tensor], stride: Tuple[int, int],
-                padding: Tuple[int, int],
-                dilation: Tuple[int, int]) -> torch.Tensor:
-        ctx.save_for_backward(x, weight)
-        ctx.conv = (stride, padding, dilation)
-        ctx.has_bias = bias is not None
-        return F.conv2d(x, weight, bias, stride, padding, dilation)
 
     @staticmethod
     def backward(ctx, grad_out: torch.Tensor) -> tuple:
@@ -193,7 +186,7 @@ class _GemmConv2dFunction(torch.autograd.Function):
         grad_b = None
         if ctx.has_bias and ctx.needs_input_grad[2]:
             grad_b = grad_out.sum((0, 2, 3))
-        return grad_x, grad_w, grad_b, None, None, None
+        return grad_x, grad_w, grad_b, None, None, None, None
 
 
 def _output_positions(size: Sequence[int], kernel: Sequence[int],
@@ -267,12 +260,13 @@ class CPUConvGrads(TorchFunctionMode):
                     and (max(kernel) >= self.min_kernel or max(stride) > 1)):
                 self.routed += 1
                 return _DepthwiseConv2dFunction.apply(x, weight, bias, stride,
-                                                      padding, dilation)
+                                                      padding, dilation,
+                                                      groups)
             if (groups == 1 and max(kernel) > 1
                     and _output_positions(x.shape[-2:], kernel, stride,
                                           padding, dilation)
                     <= self.max_gemm_positions):
                 self.routed_gemm += 1
                 return _GemmConv2dFunction.apply(x, weight, bias, stride,
-                                                 padding, dilation)
+                                                 padding, dilation, 1)
         return func(*args, **kwargs)

@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -11,6 +13,23 @@ def _aten_weight_grad(x, g, w, stride, padding, dilation):
     return torch.ops.aten.convolution_backward(
         g, x, w, None, stride, padding, dilation, False, [0, 0], x.shape[1],
         [False, True, False])[1]
+
+
+def _routed_and_atens_grads(model, x, out_weight, **tolerance):
+    """Train ``model`` once under :class:`CPUConvGrads` and a copy of it
+    without, check that inputs and parameters get the same gradients, and
+    return the mode (its counts)."""
+    aten = copy.deepcopy(model)
+    xs = [x.clone().requires_grad_() for _ in range(2)]
+    mode = CPUConvGrads()
+    with mode:
+        out = model(xs[0])
+    (out * out_weight).sum().backward()
+    (aten(xs[1]) * out_weight).sum().backward()
+    torch.testing.assert_close(xs[0].grad, xs[1].grad, **tolerance)
+    for (name, p), q in zip(model.named_parameters(), aten.parameters()):
+        torch.testing.assert_close(p.grad, q.grad, msg=name, **tolerance)
+    return mode
 
 
 @pytest.mark.parametrize('kernel,stride,padding,dilation,size', [
@@ -51,27 +70,12 @@ def test_mode_trains_as_aten_and_routes_only_slow_depthwise_convs(
         nn.Conv2d(8, 16, 5, padding=2),  # dense, 4 x 5 map: ATen's
         nn.Conv2d(16, 16, 5, padding='same', groups=16),  # 'same': ATen's
     )
-    copy_ = nn.Sequential(*[nn.Conv2d(m.in_channels, m.out_channels,
-                                      m.kernel_size, m.stride, m.padding,
-                                      groups=m.groups,
-                                      bias=m.bias is not None)
-                            for m in model])
-    copy_.load_state_dict(model.state_dict())
     x = torch.randn(4, 8, 7, 9)
     if channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
-    xs = [x.clone().requires_grad_() for _ in range(2)]
-    weight = torch.randn(4, 16, 4, 5)
-    mode = CPUConvGrads()
-    with mode:
-        out = model(xs[0])
-    (out * weight).sum().backward()
-    (copy_(xs[1]) * weight).sum().backward()
+    mode = _routed_and_atens_grads(model, x, torch.randn(4, 16, 4, 5))
     assert (mode.routed, mode.routed_gemm) == (2, 0)
     assert [type(m) for m in model] == [nn.Conv2d] * 5  # modules untouched
-    torch.testing.assert_close(xs[0].grad, xs[1].grad)
-    for (name, p), q in zip(model.named_parameters(), copy_.parameters()):
-        torch.testing.assert_close(p.grad, q.grad, msg=name)
 
 
 def test_mode_leaves_inference_frozen_weights_and_autocast_alone():
@@ -132,27 +136,12 @@ def test_mode_routes_dense_convs_on_tiny_maps_through_gemms(channels_last):
         nn.Upsample(size=(3, 3)),
         nn.Conv2d(8, 4, 3, padding=1),              # 3x3 map, 9: ATen's
     )
-    copy_ = nn.Sequential(*[nn.Conv2d(m.in_channels, m.out_channels,
-                                      m.kernel_size, m.stride, m.padding,
-                                      bias=m.bias is not None)
-                            if isinstance(m, nn.Conv2d) else m
-                            for m in model])
-    copy_.load_state_dict(model.state_dict())
     x = torch.randn(5, 4, 3, 4)
     if channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
-    xs = [x.clone().requires_grad_() for _ in range(2)]
-    weight = torch.randn(5, 4, 3, 3)
-    mode = CPUConvGrads()
-    with mode:
-        out = model(xs[0])
-    (out * weight).sum().backward()
-    (copy_(xs[1]) * weight).sum().backward()
+    mode = _routed_and_atens_grads(model, x, torch.randn(5, 4, 3, 3),
+                                   rtol=1e-4, atol=1e-5)
     assert (mode.routed, mode.routed_gemm) == (0, 2)
-    torch.testing.assert_close(xs[0].grad, xs[1].grad, rtol=1e-4, atol=1e-5)
-    for (name, p), q in zip(model.named_parameters(), copy_.parameters()):
-        torch.testing.assert_close(p.grad, q.grad, rtol=1e-4, atol=1e-5,
-                                   msg=name)
     # frozen input and weights: nothing to differentiate, nothing routed;
     # max_gemm_positions=0 routes none
     frozen = CPUConvGrads()
