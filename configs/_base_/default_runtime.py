@@ -13,7 +13,9 @@ custom_hooks = [dict(type='PreciseBNHook', num_samples=256)]
 # random_state: checkpoints hold the generator states, so a killed and
 # resumed run repeats the uninterrupted one (bitwise with --deterministic);
 # resume_schedule: `--resume --epochs N` follows the N-epoch schedule;
-# best_link: best.pth links to the best_<metric>_epoch_<n>.pth.
+# best_link: best.pth links to the best_<metric>_epoch_<n>.pth;
+# worker_priority: on the CPU, the decoding workers at nice +19, so that
+# they do not take the cores from the training threads.
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10, ignore_last=False),
     checkpoint=dict(
@@ -21,7 +23,8 @@ default_hooks = dict(
         max_keep_ckpts=2),
     random_state=dict(type='RandomStateHook'),
     resume_schedule=dict(type='ResumeScheduleHook'),
-    best_link=dict(type='BestCheckpointLinkHook'))
+    best_link=dict(type='BestCheckpointLinkHook'),
+    worker_priority=dict(type='WorkerPriorityHook'))
 
 # CPU-friendly: no fork bomb of OpenCV threads inside dataloader workers.
 env_cfg = dict(

@@ -1,6 +1,7 @@
 """The training side of mmlight, built from configs: hooks that orchestrate
 (:mod:`.hooks`: pruning steps, distillation schedule, precise BN, resumable
-random states and schedules, checkpoint links), optim wrappers that act
+random states and schedules, checkpoint links, the data workers' CPU
+priority), optim wrappers that act
 between backward and step (:mod:`.optim_wrappers`: AMP on CPU too, sparsity
 regularisation) and loops for multi-phase work (:mod:`.runner`: PTQ then
 test, QAT then INT8 conversion). The math they drive lives in
@@ -8,7 +9,7 @@ test, QAT then INT8 conversion). The math they drive lives in
 from .hooks import (BasePruningHook, BestCheckpointLinkHook,
                     ChannelPruningHook, DistillScheduleHook, PreciseBNHook,
                     RandomStateHook, ResumeScheduleHook, StudentCheckpointHook,
-                    UnstructuredPruningHook)
+                    UnstructuredPruningHook, WorkerPriorityHook)
 from .optim_wrappers import (AmpOptimWrapper, SparsityOptimWrapper,
                              SparsityOptimWrapperConstructor)
 from .runner import PTQLoop, QATEpochBasedLoop
@@ -18,5 +19,5 @@ __all__ = [
     'ChannelPruningHook', 'DistillScheduleHook', 'PreciseBNHook', 'PTQLoop',
     'QATEpochBasedLoop', 'RandomStateHook', 'ResumeScheduleHook',
     'SparsityOptimWrapper', 'SparsityOptimWrapperConstructor',
-    'StudentCheckpointHook', 'UnstructuredPruningHook'
+    'StudentCheckpointHook', 'UnstructuredPruningHook', 'WorkerPriorityHook'
 ]
