@@ -5,13 +5,14 @@ import random
 import numpy as np
 import pytest
 import torch
-from mmengine.evaluator import BaseMetric
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch import nn
 from torch.utils.data import Dataset
 
 from mmlight.engine import RandomStateHook
+
+from null_metric import NullMetric
 
 
 class NoisyData(Dataset):
@@ -39,15 +40,6 @@ class DropoutModel(BaseModel):
         if mode == 'loss':
             return dict(loss=nn.functional.cross_entropy(out, label))
         return [dict(pred=out, label=label)]
-
-
-class NullMetric(BaseMetric):
-
-    def process(self, data_batch, data_samples):
-        self.results.append(0)
-
-    def compute_metrics(self, results):
-        return dict(n=len(results))
 
 
 def make_runner(work_dir, max_epochs=3, val_interval=1, resume=False):

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import torch
 from mmengine.dataset import worker_init_fn as default_worker_init_fn
-from mmengine.evaluator import BaseMetric
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch import nn
@@ -18,6 +17,8 @@ from torch.utils.data import Dataset
 from mmlight.engine import RandomStateHook, WorkerPriorityHook
 from mmlight.engine.hooks.worker_priority_hook import \
     lower_priority_worker_init
+
+from null_metric import NullMetric
 
 pytestmark = pytest.mark.skipif(not hasattr(os, 'nice'),
                                 reason='os.nice is POSIX only')
@@ -51,15 +52,6 @@ class Recorder(BaseModel):
         if mode == 'loss':
             return dict(loss=nn.functional.cross_entropy(out, label))
         return [dict(pred=out, label=label)]
-
-
-class NullMetric(BaseMetric):
-
-    def process(self, data_batch, data_samples):
-        self.results.append(0)
-
-    def compute_metrics(self, results):
-        return dict(n=len(results))
 
 
 def run(work_dir, hooks, epochs=2, num_workers=2):
